@@ -1,0 +1,16 @@
+package io.gripway;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/** Gripway: a GRIP proxy on Spring Cloud Gateway. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class GripwayApplication {
+
+	public static void main(String[] args) {
+		SpringApplication.run(GripwayApplication.class, args);
+	}
+
+}

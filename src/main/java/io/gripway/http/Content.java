@@ -1,0 +1,81 @@
+package io.gripway.http;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+
+/**
+ * Immutable bytes: a message body, stream content or keep-alive data. Made once when a message is parsed and then
+ * shared, never copied, by every subscriber it is delivered to.
+ */
+public final class Content {
+
+	public static final Content EMPTY = new Content(new byte[0]);
+
+	private final byte[] bytes;
+
+	private Content(byte[] bytes) {
+		this.bytes = bytes;
+	}
+
+	/** A copy of {@code bytes}. */
+	public static Content of(byte[] bytes) {
+		return (bytes.length == 0) ? EMPTY : new Content(bytes.clone());
+	}
+
+	/** Takes {@code bytes} without copying: the caller must not touch the array again. */
+	public static Content adopt(byte[] bytes) {
+		return (bytes.length == 0) ? EMPTY : new Content(bytes);
+	}
+
+	public static Content utf8(String text) {
+		return adopt(text.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** Decodes standard base64 (as GRIP's {@code *-bin} fields carry it). */
+	public static Content base64(String encoded) {
+		return adopt(Base64.getDecoder().decode(encoded));
+	}
+
+	public int length() {
+		return this.bytes.length;
+	}
+
+	public boolean isEmpty() {
+		return this.bytes.length == 0;
+	}
+
+	/** A read-only view, for writing without a copy. */
+	public ByteBuffer asByteBuffer() {
+		return ByteBuffer.wrap(this.bytes).asReadOnlyBuffer();
+	}
+
+	public byte[] toByteArray() {
+		return this.bytes.clone();
+	}
+
+	public String toUtf8() {
+		return new String(this.bytes, StandardCharsets.UTF_8);
+	}
+
+	public String toBase64() {
+		return Base64.getEncoder().encodeToString(this.bytes);
+	}
+
+	@Override
+	public boolean equals(Object other) {
+		return (other instanceof Content that) && Arrays.equals(this.bytes, that.bytes);
+	}
+
+	@Override
+	public int hashCode() {
+		return Arrays.hashCode(this.bytes);
+	}
+
+	@Override
+	public String toString() {
+		return "Content[" + this.bytes.length + " bytes]";
+	}
+
+}

@@ -1,0 +1,22 @@
+package io.gripway.instruct;
+
+import java.util.Map;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A parsed GRIP instruction: what the client gets now or on timeout, and whether and how to hold it.
+ *
+ * @param hold the hold, or {@code null} when the origin used Grip-* headers without {@code Grip-Hold}
+ * @param response the client's response (initial for a stream, timeout for a long-poll)
+ * @param meta subscription meta from {@code Grip-Set-Meta} / JSON {@code hold.meta}, read by filters
+ */
+public record Instruct(@Nullable HoldInstruction hold, ResponseTemplate response, Map<String, String> meta) {
+
+	public Instruct {
+		Objects.requireNonNull(response, "response");
+		meta = Map.copyOf(meta);
+	}
+
+}
