@@ -1,0 +1,40 @@
+package io.gripway.bus;
+
+import java.util.List;
+
+import io.gripway.publish.PublishItem;
+import reactor.core.publisher.Mono;
+
+/**
+ * Relays published items to every Gripway node, this one included. A node delivers only what it receives from the bus,
+ * never a local shortcut, so every held connection gets each message exactly once.
+ *
+ * <h3>Ordering</h3> Items on one channel reach each node's {@link BusReceiver} in the order they were published
+ * through one node; the receiver is called from one thread at a time.
+ *
+ * <h3>Interest</h3> A node tells the bus which channels it holds connections for ({@link #subscribe} when the first
+ * subscriber arrives, {@link #unsubscribe} when the last one leaves), so a clustered bus can route only those
+ * channels to it. Both calls return at once and never block.
+ */
+public interface MessageBus {
+
+	/**
+	 * Relays the items in order. Completes once the bus has accepted all of them for every node; fails with
+	 * {@link BusUnavailableException} when it cannot, in which case none or only some were relayed and the publisher
+	 * must be told.
+	 */
+	Mono<Void> publish(List<PublishItem> items);
+
+	/** Sets the one receiver of this node's messages; called once, before any subscribe. */
+	void start(BusReceiver receiver);
+
+	/** This node now has at least one subscriber on {@code channel}. */
+	void subscribe(String channel);
+
+	/** This node has no subscriber left on {@code channel}. */
+	void unsubscribe(String channel);
+
+	/** Whether publishes can be relayed now (for health and readiness). */
+	boolean isAvailable();
+
+}
