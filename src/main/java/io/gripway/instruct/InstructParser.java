@@ -187,7 +187,8 @@ public final class InstructParser {
 				}
 				for (HeaderParams.Param param : element) {
 					if (param.value() == null) {
-						throw invalid(header, field.value(), "'" + param.name() + "' has no value, expected key=\"value\"");
+						throw invalid(header, field.value(),
+								"'" + param.name() + "' has no value, expected key=\"value\"");
 					}
 					draft.meta.put(param.name(), param.value());
 				}
@@ -202,7 +203,8 @@ public final class InstructParser {
 		String code = (space != -1) ? trimmed.substring(0, space) : trimmed;
 		String reason = (space != -1) ? trimmed.substring(space + 1).trim() : "";
 		if (!code.matches("[0-9]{1,3}")) {
-			throw invalid(GripHeaders.GRIP_STATUS, value, "expected a status code from 0 to 999, then an optional reason");
+			throw invalid(GripHeaders.GRIP_STATUS, value,
+					"expected a status code from 0 to 999, then an optional reason");
 		}
 		draft.code = Integer.parseInt(code);
 		draft.reason = reason.isEmpty() ? null : reason;

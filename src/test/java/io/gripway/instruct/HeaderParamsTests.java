@@ -98,7 +98,8 @@ class HeaderParamsTests {
 	@Test
 	void allParametersModeParsesEveryElementAsKeyValues() {
 		assertThat(HeaderParams.parseParameterList("user=\"alice\", room=\"a, b\"; x=1"))
-			.containsExactly(List.of(new Param("user", "alice")), List.of(new Param("room", "a, b"), new Param("x", "1")));
+			.containsExactly(List.of(new Param("user", "alice")),
+					List.of(new Param("room", "a, b"), new Param("x", "1")));
 	}
 
 	@Test

@@ -47,7 +47,7 @@ class InstructJsonTests {
 	void contentTypeParametersAndCaseAreIgnored() {
 		Instruct instruct = InstructParser.parse(200, null,
 				headers("content-type", "Application/Grip-Instruct; charset=utf-8"), Content.utf8("{}"));
-		assertThat(instruct.response()).isEqualTo(new ResponseTemplate(200, null, List.of(), Content.EMPTY));
+		assertThat(instruct.response()).isEqualTo(emptyResponse(200));
 	}
 
 	@Test
@@ -215,8 +215,7 @@ class InstructJsonTests {
 
 	@Test
 	void responseCodeReplacesTheReasonUnlessOneIsGiven() {
-		assertThat(json("{\"response\": {\"code\": 404}}").response())
-			.isEqualTo(new ResponseTemplate(404, null, List.of(), Content.EMPTY));
+		assertThat(json("{\"response\": {\"code\": 404}}").response()).isEqualTo(emptyResponse(404));
 		assertThat(json("{\"response\": {\"code\": 404, \"reason\": \"Gone Fishing\"}}").response().reason())
 			.isEqualTo("Gone Fishing");
 	}
@@ -235,7 +234,7 @@ class InstructJsonTests {
 	@Test
 	void nullFieldsMeanNotSet() {
 		assertThat(json("{\"hold\": null, \"response\": {\"body\": null, \"code\": null}}").response())
-			.isEqualTo(new ResponseTemplate(200, null, List.of(), Content.EMPTY));
+			.isEqualTo(emptyResponse(200));
 	}
 
 	// header + JSON merge
@@ -266,6 +265,11 @@ class InstructJsonTests {
 	@Test
 	void headerErrorsAreReportedEvenWithAJsonBody() {
 		assertJsonRejected("Grip-Timeout has invalid value 'x'", "{}", "Grip-Timeout", "x");
+	}
+
+	/** What the client gets when the JSON names nothing but (maybe) a code. */
+	private static ResponseTemplate emptyResponse(int code) {
+		return new ResponseTemplate(code, null, List.of(), Content.EMPTY);
 	}
 
 	private static Instruct json(String body, String... extraHeaders) {

@@ -159,18 +159,15 @@ class InstructParserTests {
 
 	@Test
 	void timeoutThatIsNotAnIntegerIsRejected() {
-		assertRejected("Grip-Timeout has invalid value 'abc': expected an integer number of seconds", "Grip-Hold",
-				"response", "Grip-Channel", "a", "Grip-Timeout", "abc");
-		assertRejected("Grip-Timeout has invalid value '1.5'", "Grip-Hold", "response", "Grip-Channel", "a",
-				"Grip-Timeout", "1.5");
-		assertRejected("Grip-Timeout has invalid value ''", "Grip-Hold", "response", "Grip-Channel", "a",
-				"Grip-Timeout", "");
+		assertResponseHoldRejected("Grip-Timeout has invalid value 'abc': expected an integer number of seconds",
+				"Grip-Timeout", "abc");
+		assertResponseHoldRejected("Grip-Timeout has invalid value '1.5'", "Grip-Timeout", "1.5");
+		assertResponseHoldRejected("Grip-Timeout has invalid value ''", "Grip-Timeout", "");
 	}
 
 	@Test
 	void negativeTimeoutIsRejected() {
-		assertRejected("Grip-Timeout has invalid value '-1': must not be negative", "Grip-Hold", "response",
-				"Grip-Channel", "a", "Grip-Timeout", "-1");
+		assertResponseHoldRejected("Grip-Timeout has invalid value '-1': must not be negative", "Grip-Timeout", "-1");
 	}
 
 	@Test
@@ -203,19 +200,18 @@ class InstructParserTests {
 
 	@Test
 	void keepAliveCstringWithUnknownEscapeIsRejected() {
-		assertRejected("unsupported escape '\\q'", "Grip-Hold", "stream", "Grip-Channel", "a", "Grip-Keep-Alive",
+		assertStreamHoldRejected("unsupported escape '\\q'", "Grip-Keep-Alive",
 				"\\q; format=cstring");
 	}
 
 	@Test
 	void keepAliveCstringWithBadHexEscapeIsRejected() {
-		assertRejected("\\x must be followed by two hex digits", "Grip-Hold", "stream", "Grip-Channel", "a",
-				"Grip-Keep-Alive", "\\x4; format=cstring");
+		assertStreamHoldRejected("\\x must be followed by two hex digits", "Grip-Keep-Alive", "\\x4; format=cstring");
 	}
 
 	@Test
 	void keepAliveCstringWithTrailingBackslashIsRejected() {
-		assertRejected("lone backslash", "Grip-Hold", "stream", "Grip-Channel", "a", "Grip-Keep-Alive",
+		assertStreamHoldRejected("lone backslash", "Grip-Keep-Alive",
 				"x\\; format=cstring");
 	}
 
@@ -228,8 +224,7 @@ class InstructParserTests {
 
 	@Test
 	void keepAliveWithBadBase64IsRejected() {
-		assertRejected("Grip-Keep-Alive data is not valid base64", "Grip-Hold", "stream", "Grip-Channel", "a",
-				"Grip-Keep-Alive", "!!; format=base64");
+		assertStreamHoldRejected("Grip-Keep-Alive data is not valid base64", "Grip-Keep-Alive", "!!; format=base64");
 	}
 
 	@Test
@@ -241,20 +236,20 @@ class InstructParserTests {
 
 	@Test
 	void keepAliveWithUnknownModeIsRejected() {
-		assertRejected("mode must be 'idle' or 'interval', not 'often'", "Grip-Hold", "stream", "Grip-Channel", "a",
-				"Grip-Keep-Alive", "x; mode=often");
+		assertStreamHoldRejected("mode must be 'idle' or 'interval', not 'often'", "Grip-Keep-Alive", "x; mode=often");
 	}
 
 	@Test
 	void keepAliveWithUnknownFormatIsRejected() {
-		assertRejected("format must be 'raw', 'cstring' or 'base64', not 'hex'", "Grip-Hold", "stream",
-				"Grip-Channel", "a", "Grip-Keep-Alive", "x; format=hex");
+		assertStreamHoldRejected("format must be 'raw', 'cstring' or 'base64', not 'hex'", "Grip-Keep-Alive",
+				"x; format=hex");
 	}
 
 	@Test
 	void keepAliveWithEmptyDataIsRejected() {
-		assertRejected("Grip-Keep-Alive has invalid value '; timeout=5': the keep-alive data must not be empty",
-				"Grip-Hold", "stream", "Grip-Channel", "a", "Grip-Keep-Alive", "; timeout=5");
+		assertStreamHoldRejected(
+				"Grip-Keep-Alive has invalid value '; timeout=5': the keep-alive data must not be empty",
+				"Grip-Keep-Alive", "; timeout=5");
 	}
 
 	@Test
@@ -265,10 +260,10 @@ class InstructParserTests {
 
 	@Test
 	void keepAliveWithBadTimeoutIsRejected() {
-		assertRejected("Grip-Keep-Alive timeout has invalid value 'soon'", "Grip-Hold", "stream", "Grip-Channel", "a",
-				"Grip-Keep-Alive", "x; timeout=soon");
-		assertRejected("Grip-Keep-Alive timeout has invalid value '-2': must not be negative", "Grip-Hold", "stream",
-				"Grip-Channel", "a", "Grip-Keep-Alive", "x; timeout=-2");
+		assertStreamHoldRejected("Grip-Keep-Alive timeout has invalid value 'soon'", "Grip-Keep-Alive",
+				"x; timeout=soon");
+		assertStreamHoldRejected("Grip-Keep-Alive timeout has invalid value '-2': must not be negative",
+				"Grip-Keep-Alive", "x; timeout=-2");
 	}
 
 	@Test
@@ -425,17 +420,26 @@ class InstructParserTests {
 	}
 
 	private static HoldInstruction responseHold(String... extraHeaders) {
-		return hold("response", extraHeaders);
+		return parse(withHold("response", extraHeaders)).hold();
 	}
 
 	private static HoldInstruction streamHold(String... extraHeaders) {
-		return hold("stream", extraHeaders);
+		return parse(withHold("stream", extraHeaders)).hold();
 	}
 
-	private static HoldInstruction hold(String mode, String... extraHeaders) {
+	private static void assertResponseHoldRejected(String message, String... extraHeaders) {
+		assertRejected(message, withHold("response", extraHeaders));
+	}
+
+	private static void assertStreamHoldRejected(String message, String... extraHeaders) {
+		assertRejected(message, withHold("stream", extraHeaders));
+	}
+
+	/** {@code Grip-Hold: mode} and {@code Grip-Channel: test}, then {@code extraHeaders}. */
+	private static String[] withHold(String mode, String... extraHeaders) {
 		List<String> nameValues = new ArrayList<>(List.of("Grip-Hold", mode, "Grip-Channel", "test"));
 		nameValues.addAll(List.of(extraHeaders));
-		return parse(nameValues.toArray(String[]::new)).hold();
+		return nameValues.toArray(String[]::new);
 	}
 
 	private static String filters(int count) {
