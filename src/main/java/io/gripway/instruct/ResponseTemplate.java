@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param code status code (after {@code Grip-Status} or the JSON {@code response.code})
  * @param reason reason phrase when the origin named one, else the standard phrase is used
  * @param headers the headers for the client, in order
- * @param body the body; for a header-form stream hold it is empty and the origin's body is streamed instead
+ * @param body the body the parser was given (or the JSON {@code response} body): the first bytes of a stream hold,
+ * the timeout body of a response hold; a caller that streams the origin body itself passes {@link Content#EMPTY}
  */
 public record ResponseTemplate(int code, @Nullable String reason, List<HeaderField> headers, Content body) {
 
