@@ -1,0 +1,85 @@
+package io.gripway.bus;
+
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import io.gripway.publish.PublishItem;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/**
+ * The single-node bus: publishes are handed to one delivery thread in this process.
+ *
+ * <h3>Why a thread of its own</h3> Publish requests arrive on several event loops; one delivery thread gives every
+ * channel a single publish order and lets the registry call each hold from one thread at a time. The publish request
+ * completes once its items are queued for delivery, as Pushpin answers before delivering.
+ *
+ * <h3>Bounded</h3> At most {@code queueCapacity} publish batches wait for the delivery thread; beyond that a publish is
+ * refused with {@link BusUnavailableException} (503) instead of growing the heap.
+ *
+ * <h3>Lifecycle</h3> {@link #close()} stops the delivery thread after the queued batches.
+ */
+final class LocalMessageBus implements MessageBus, AutoCloseable {
+
+	private final ThreadPoolExecutor delivery;
+
+	private volatile @Nullable BusReceiver receiver;
+
+	LocalMessageBus(int queueCapacity) {
+		this.delivery = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queueCapacity),
+				runnable -> {
+					Thread thread = new Thread(runnable, "gripway-delivery");
+					thread.setDaemon(true);
+					return thread;
+				});
+	}
+
+	@Override
+	public Mono<Void> publish(List<PublishItem> items) {
+		return Mono.fromRunnable(() -> {
+			BusReceiver target = this.receiver;
+			if (target == null) {
+				throw new BusUnavailableException("the bus is not started");
+			}
+			long publishedAt = System.currentTimeMillis();
+			try {
+				this.delivery.execute(() -> {
+					for (PublishItem item : items) {
+						target.receive(item, publishedAt);
+					}
+				});
+			}
+			catch (RejectedExecutionException ex) {
+				throw new BusUnavailableException("delivery queue is full", ex);
+			}
+		});
+	}
+
+	@Override
+	public void start(BusReceiver receiver) {
+		this.receiver = receiver;
+	}
+
+	@Override
+	public void subscribe(String channel) {
+		// every publish passes through this process anyway
+	}
+
+	@Override
+	public void unsubscribe(String channel) {
+	}
+
+	@Override
+	public boolean isAvailable() {
+		return !this.delivery.isShutdown();
+	}
+
+	@Override
+	public void close() {
+		this.delivery.shutdown();
+	}
+
+}

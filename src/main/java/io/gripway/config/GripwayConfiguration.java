@@ -1,0 +1,98 @@
+package io.gripway.config;
+
+import java.time.Clock;
+
+import io.gripway.bus.MessageBus;
+import io.gripway.bus.MessageBuses;
+import io.gripway.demo.DemoOrigin;
+import io.gripway.gateway.GripFilter;
+import io.gripway.gateway.GripRequestHeadersFilter;
+import io.gripway.gateway.GripResponder;
+import io.gripway.gateway.OriginFailureFilter;
+import io.gripway.hold.HoldLimits;
+import io.gripway.hold.HoldRegistry;
+import io.gripway.publish.PublishHandler;
+import io.gripway.publish.PublishServer;
+import io.gripway.signing.GripSigner;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/** Wires Gripway: the bus, the registry of held connections, the gateway filters, the publish API and the routes. */
+@Configuration(proxyBeanMethods = false)
+class GripwayConfiguration {
+
+	/** The id of the route that {@code gripway.origin} defines. */
+	static final String ORIGIN_ROUTE_ID = "gripway-origin";
+
+	@Bean
+	@ConditionalOnProperty(prefix = "gripway.bus", name = "type", havingValue = "memory", matchIfMissing = true)
+	MessageBus localMessageBus(GripwayProperties properties) {
+		return MessageBuses.local(properties.bus().queueCapacity());
+	}
+
+	@Bean
+	HoldRegistry holdRegistry(MessageBus bus, GripwayProperties properties) {
+		GripwayProperties.Hold hold = properties.hold();
+		HoldRegistry registry = new HoldRegistry(bus, new HoldLimits(hold.maxConnections(),
+				hold.maxSubscriptionsPerConnection(), hold.idCacheTtl(), hold.idCacheSize()));
+		bus.start(registry);
+		return registry;
+	}
+
+	@Bean
+	GripResponder gripResponder(HoldRegistry registry, GripwayProperties properties) {
+		GripwayProperties.Hold hold = properties.hold();
+		return new GripResponder(registry, hold.maxResponseBody().toBytes(), hold.queueCapacity(),
+				Schedulers.parallel());
+	}
+
+	@Bean
+	GripFilter gripFilter(GripResponder responder) {
+		return new GripFilter(responder);
+	}
+
+	@Bean
+	OriginFailureFilter originFailureFilter() {
+		return new OriginFailureFilter();
+	}
+
+	@Bean
+	GripRequestHeadersFilter gripRequestHeadersFilter(GripwayProperties properties) {
+		GripwayProperties.Signing signing = properties.signing();
+		if (signing.key().isEmpty()) {
+			return new GripRequestHeadersFilter(null);
+		}
+		GripSigner signer = new GripSigner(signing.key(), signing.issuer(), Clock.systemUTC());
+		return new GripRequestHeadersFilter(signer::token);
+	}
+
+	@Bean
+	PublishServer publishServer(MessageBus bus, GripwayProperties properties) {
+		GripwayProperties.Publish publish = properties.publish();
+		return new PublishServer(publish.address(), publish.port(),
+				new PublishHandler(bus, (int) publish.maxBodySize().toBytes()));
+	}
+
+	@Bean
+	@ConditionalOnProperty("gripway.origin")
+	RouteLocator gripwayOriginRoute(RouteLocatorBuilder routes, GripwayProperties properties) {
+		// last, so routes configured under spring.cloud.gateway.server.webflux.routes win where they match
+		return routes.routes()
+			.route(ORIGIN_ROUTE_ID, route -> route.order(Ordered.LOWEST_PRECEDENCE).alwaysTrue()
+				.uri(properties.origin()))
+			.build();
+	}
+
+	@Bean
+	@ConditionalOnProperty(prefix = "gripway.demo", name = "enabled", havingValue = "true")
+	DemoOrigin demoOrigin(GripwayProperties properties) {
+		return new DemoOrigin(properties.demo().port());
+	}
+
+}

@@ -1,0 +1,83 @@
+package io.gripway.config;
+
+import java.net.URI;
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Every {@code gripway.*} setting, with its default. {@code application.yml} documents each one.
+ *
+ * @param origin the origin of the default route (every path); unset means only the gateway routes configured under
+ * {@code spring.cloud.gateway.server.webflux.routes} apply
+ * @param publish the publish API
+ * @param signing Grip-Sig on requests to origins
+ * @param hold limits on held connections
+ * @param bus the bus that carries publishes to every node
+ * @param demo the built-in demo origin
+ */
+@ConfigurationProperties("gripway")
+public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publish, @DefaultValue Signing signing,
+		@DefaultValue Hold hold, @DefaultValue Bus bus, @DefaultValue Demo demo) {
+
+	/**
+	 * @param port the publish API's port (Pushpin's {@code push_in_http_port}); 0 picks a free one
+	 * @param address the address it binds; loopback by default because the API has no authentication, as in Pushpin
+	 * @param maxBodySize a publish body larger than this is refused with 400
+	 */
+	public record Publish(@DefaultValue("5561") int port, @DefaultValue("127.0.0.1") String address,
+			@DefaultValue("1MB") DataSize maxBodySize) {
+	}
+
+	/**
+	 * @param key the Grip-Sig secret (plain, or {@code base64:...}); empty means requests are not signed
+	 * @param issuer the {@code iss} claim
+	 */
+	public record Signing(@DefaultValue("") String key, @DefaultValue("pushpin") String issuer) {
+	}
+
+	/**
+	 * @param maxConnections held connections per node; a hold beyond it gets 503
+	 * @param maxSubscriptionsPerConnection channels per held connection; extra ones are dropped
+	 * @param maxResponseBody the largest origin body a long-poll keeps as its timeout response; larger gives 502
+	 * @param queueCapacity messages queued per held stream before its client is disconnected as too slow
+	 * @param idCacheTtl how long a delivered message id is remembered per channel to drop repeats; 0 disables it
+	 * @param idCacheSize at most this many ids remembered per channel
+	 */
+	public record Hold(@DefaultValue("50000") int maxConnections, @DefaultValue("20") int maxSubscriptionsPerConnection,
+			@DefaultValue("100000B") DataSize maxResponseBody, @DefaultValue("100") int queueCapacity,
+			@DefaultValue("60s") Duration idCacheTtl, @DefaultValue("1000") int idCacheSize) {
+	}
+
+	/**
+	 * @param type {@code memory} (one node) or {@code redis} (a cluster)
+	 * @param queueCapacity publish batches waiting for this node's delivery thread before publishes get 503
+	 * @param redis the Redis bus
+	 */
+	public record Bus(@DefaultValue("memory") String type, @DefaultValue("10000") int queueCapacity,
+			@DefaultValue Redis redis) {
+	}
+
+	/**
+	 * @param url the Redis server, {@code redis://host:port}
+	 * @param channelPrefix prefix of the Redis pub/sub channel that carries each GRIP channel
+	 * @param subscriptionLinger how long a Redis subscription outlives the channel's last local subscriber
+	 * @param commandTimeout how long a publish waits for Redis before it fails with 503
+	 */
+	public record Redis(@DefaultValue("redis://127.0.0.1:6379") String url,
+			@DefaultValue("gripway:") String channelPrefix, @DefaultValue("60s") Duration subscriptionLinger,
+			@DefaultValue("2s") Duration commandTimeout) {
+	}
+
+	/**
+	 * @param enabled start the built-in demo origin (the {@code demo} profile does, and points {@code origin} at it)
+	 * @param port its port
+	 */
+	public record Demo(@DefaultValue("false") boolean enabled, @DefaultValue("9000") int port) {
+	}
+
+}

@@ -1,0 +1,75 @@
+package io.gripway.gateway;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import io.gripway.http.Content;
+import io.gripway.http.HeaderField;
+import io.gripway.http.ReasonPhrases;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerResponse;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+
+/** Writing what GRIP decided to the client: a status with its reason, the headers, and whole or streamed bodies. */
+final class ClientResponses {
+
+	private ClientResponses() {
+	}
+
+	/**
+	 * Replaces the status and headers the gateway copied from the origin. A reason phrase other than the standard one
+	 * (from {@code Grip-Status: 404 Gone Fishing} or a publish) is set on the native response, which WebFlux has no
+	 * API for.
+	 */
+	static void head(ServerHttpResponse response, int code, @Nullable String reason, List<HeaderField> headers) {
+		HttpHeaders target = response.getHeaders();
+		target.clear();
+		for (HeaderField header : headers) {
+			target.add(header.name(), header.value());
+		}
+		if (reason == null || reason.equals(ReasonPhrases.of(code))) {
+			response.setStatusCode(HttpStatusCode.valueOf(code));
+			return;
+		}
+		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+		if (nativeResponse instanceof HttpServerResponse netty) {
+			response.setStatusCode(null);
+			netty.status(new HttpResponseStatus(code, reason));
+		}
+		else {
+			response.setStatusCode(HttpStatusCode.valueOf(code));
+		}
+	}
+
+	/** A complete response with a known length. */
+	static Mono<Void> full(ServerHttpResponse response, int code, @Nullable String reason, List<HeaderField> headers,
+			Content body) {
+		head(response, code, reason, headers);
+		response.getHeaders().setContentLength(body.length());
+		return response.writeWith(Mono.just(wrap(response, body)));
+	}
+
+	/** A short plain-text error, as a proxy answers when it cannot give the origin's response. */
+	static Mono<Void> error(ServerHttpResponse response, int code, String text) {
+		response.getHeaders().clear();
+		response.getHeaders().setContentType(new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8));
+		response.setStatusCode(HttpStatusCode.valueOf(code));
+		byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+		response.getHeaders().setContentLength(bytes.length);
+		return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
+	}
+
+	/** Wraps shared content without copying it: every subscriber's buffer views the same bytes. */
+	static DataBuffer wrap(ServerHttpResponse response, Content content) {
+		return response.bufferFactory().wrap(content.asByteBuffer());
+	}
+
+}

@@ -1,0 +1,48 @@
+package io.gripway.gateway;
+
+import java.util.function.Supplier;
+
+import io.gripway.instruct.GripHeaders;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The headers every request to an origin carries: no {@code Grip-*} header from the client (so nobody can forge
+ * {@code Grip-Last} or {@code Grip-Sig}), then Gripway's own {@code Grip-Sig} and {@code Grip-Feature}.
+ */
+public final class GripRequestHeadersFilter implements HttpHeadersFilter {
+
+	/** What this proxy supports, for origins that detect features (reference §5.2). */
+	public static final String FEATURES = "status, filter:skip-self, filter:skip-users, filter:require-sub";
+
+	private final @Nullable Supplier<String> signature;
+
+	/** @param signature the current Grip-Sig token, or {@code null} to send none */
+	public GripRequestHeadersFilter(@Nullable Supplier<String> signature) {
+		this.signature = signature;
+	}
+
+	@Override
+	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
+		HttpHeaders filtered = new HttpHeaders();
+		input.forEach((name, values) -> {
+			if (!GripHeaders.isGripHeader(name)) {
+				filtered.addAll(name, values);
+			}
+		});
+		if (this.signature != null) {
+			filtered.set(GripHeaders.GRIP_SIG, this.signature.get());
+		}
+		filtered.set(GripHeaders.GRIP_FEATURE, FEATURES);
+		return filtered;
+	}
+
+	@Override
+	public boolean supports(Type type) {
+		return type == Type.REQUEST;
+	}
+
+}

@@ -1,0 +1,180 @@
+package io.gripway.gateway;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.gripway.hold.HoldRegistry;
+import io.gripway.hold.ResponseHold;
+import io.gripway.hold.StreamHold;
+import io.gripway.http.Content;
+import io.gripway.http.HeaderField;
+import io.gripway.instruct.ChannelSubscription;
+import io.gripway.instruct.GripHeaders;
+import io.gripway.instruct.HoldInstruction;
+import io.gripway.instruct.HoldMode;
+import io.gripway.instruct.Instruct;
+import io.gripway.instruct.InstructParser;
+import io.gripway.instruct.InvalidInstructException;
+import io.gripway.instruct.ResponseTemplate;
+import io.gripway.publish.HttpResponseFormat;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Carries out an origin's GRIP instruction for one exchange: parses it, then answers at once (no hold), holds a
+ * long-poll until a publish or its timeout, or opens a stream that publishes append to.
+ *
+ * <p>
+ * A bad instruction costs only its own client a {@code 502} and a log line naming the rule it broke.
+ */
+public final class GripResponder {
+
+	private static final Log logger = LogFactory.getLog(GripResponder.class);
+
+	static final String BAD_INSTRUCTION = "Error while proxying to origin.\n";
+
+	static final String TOO_MANY_HOLDS = "Too many held connections.\n";
+
+	private final HoldRegistry registry;
+
+	private final long maxResponseBody;
+
+	private final int streamQueueCapacity;
+
+	private final Scheduler timer;
+
+	public GripResponder(HoldRegistry registry, long maxResponseBody, int streamQueueCapacity, Scheduler timer) {
+		this.registry = registry;
+		this.maxResponseBody = maxResponseBody;
+		this.streamQueueCapacity = streamQueueCapacity;
+		this.timer = timer;
+	}
+
+	Mono<Void> respond(ServerWebExchange exchange, int status, String reason, List<HeaderField> headers,
+			OriginBody body) {
+		// a header-form stream hold streams the origin's body to the client instead of keeping it
+		boolean streamOriginBody = !isJsonForm(headers) && "stream".equals(first(headers, GripHeaders.GRIP_HOLD));
+		Mono<Content> kept = streamOriginBody ? Mono.just(Content.EMPTY) : body.aggregate(this.maxResponseBody);
+		return kept.flatMap(content -> {
+			Instruct instruct;
+			try {
+				instruct = InstructParser.parse(status, reason, headers, content);
+			}
+			catch (InvalidInstructException ex) {
+				logger.warn(exchange.getLogPrefix() + "Invalid GRIP instruction from origin for "
+						+ exchange.getRequest().getPath() + ": " + ex.getMessage());
+				body.discard();
+				return ClientResponses.error(exchange.getResponse(), 502, BAD_INSTRUCTION);
+			}
+			HoldInstruction hold = instruct.hold();
+			if (hold == null) {
+				ResponseTemplate response = instruct.response();
+				return ClientResponses.full(exchange.getResponse(), response.code(), response.reason(),
+						response.headers(), response.body());
+			}
+			List<ChannelSubscription> channels = limitChannels(exchange, hold.channels());
+			if (hold.mode() == HoldMode.RESPONSE) {
+				return holdResponse(exchange, instruct, hold, channels);
+			}
+			return holdStream(exchange, instruct, channels, streamOriginBody ? body : null);
+		}).onErrorResume(OriginBodyTooLargeException.class, ex -> {
+			logger.warn(exchange.getLogPrefix() + "GRIP response from origin for " + exchange.getRequest().getPath()
+					+ " rejected: " + ex.getMessage());
+			body.discard();
+			return ClientResponses.error(exchange.getResponse(), 502, BAD_INSTRUCTION);
+		});
+	}
+
+	private Mono<Void> holdResponse(ServerWebExchange exchange, Instruct instruct, HoldInstruction instruction,
+			List<ChannelSubscription> channels) {
+		ResponseHold hold = new ResponseHold(channels, instruct.meta());
+		if (!this.registry.register(hold)) {
+			return ClientResponses.error(exchange.getResponse(), 503, TOO_MANY_HOLDS);
+		}
+		ResponseTemplate timeout = instruct.response();
+		ServerHttpResponse response = exchange.getResponse();
+		return hold.released(instruction.timeout())
+			.flatMap(published -> ClientResponses.full(response, published.code(), published.reason(),
+					overlay(timeout.headers(), published), published.body()))
+			.switchIfEmpty(Mono.defer(() -> ClientResponses.full(response, timeout.code(), timeout.reason(),
+					timeout.headers(), timeout.body())))
+			.doFinally(signal -> this.registry.unregister(hold));
+	}
+
+	private Mono<Void> holdStream(ServerWebExchange exchange, Instruct instruct, List<ChannelSubscription> channels,
+			OriginBody originBody) {
+		HoldInstruction instruction = instruct.hold();
+		StreamHold hold = new StreamHold(channels, instruct.meta(), instruction.keepAlive(), this.streamQueueCapacity,
+				this.timer);
+		if (!this.registry.register(hold)) {
+			if (originBody != null) {
+				originBody.discard();
+			}
+			return ClientResponses.error(exchange.getResponse(), 503, TOO_MANY_HOLDS);
+		}
+		ResponseTemplate initial = instruct.response();
+		ServerHttpResponse response = exchange.getResponse();
+		ClientResponses.head(response, initial.code(), initial.reason(), initial.headers());
+		NettyDataBufferFactory factory = (NettyDataBufferFactory) response.bufferFactory();
+		// an empty first write commits the status and headers at once, whatever follows and however late
+		Flux<DataBuffer> start = Flux.just(factory.wrap(new byte[0]));
+		Flux<DataBuffer> originBytes = (originBody != null) ? originBody.stream(factory)
+				: Flux.just(ClientResponses.wrap(response, initial.body()));
+		Flux<DataBuffer> published = hold.content().map(content -> ClientResponses.wrap(response, content));
+		Flux<Publisher<DataBuffer>> flushed = Flux.concat(start, originBytes, published).map(Mono::just);
+		return response.writeAndFlushWith(flushed).doFinally(signal -> {
+			this.registry.unregister(hold);
+			if (originBody != null) {
+				originBody.discard();
+			}
+		});
+	}
+
+	private List<ChannelSubscription> limitChannels(ServerWebExchange exchange, List<ChannelSubscription> channels) {
+		int max = this.registry.limits().maxSubscriptionsPerConnection();
+		if (channels.size() <= max) {
+			return channels;
+		}
+		// Pushpin drops the extra channels too; say so, since a silently missing subscription is hard to debug
+		logger.info(exchange.getLogPrefix() + "Hold for " + exchange.getRequest().getPath() + " names "
+				+ channels.size() + " channels; only the first " + max + " are subscribed");
+		return channels.subList(0, max);
+	}
+
+	/** The timeout response's headers, each replaced by a published header of the same name. */
+	private static List<HeaderField> overlay(List<HeaderField> base, HttpResponseFormat published) {
+		List<HeaderField> merged = new ArrayList<>(base.size() + published.headers().size());
+		for (HeaderField header : base) {
+			if (!header.named("Content-Length") && published.headers().stream().noneMatch(p -> p.named(header.name()))) {
+				merged.add(header);
+			}
+		}
+		merged.addAll(published.headers());
+		return merged;
+	}
+
+	private static boolean isJsonForm(List<HeaderField> headers) {
+		String contentType = first(headers, "Content-Type");
+		return contentType != null
+				&& contentType.split(";", 2)[0].trim().equalsIgnoreCase(GripHeaders.INSTRUCT_CONTENT_TYPE);
+	}
+
+	private static String first(List<HeaderField> headers, String name) {
+		for (HeaderField header : headers) {
+			if (header.named(name)) {
+				return header.value();
+			}
+		}
+		return null;
+	}
+
+}

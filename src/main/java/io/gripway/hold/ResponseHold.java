@@ -1,0 +1,50 @@
+package io.gripway.hold;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.gripway.instruct.ChannelSubscription;
+import io.gripway.publish.Action;
+import io.gripway.publish.HttpResponseFormat;
+import io.gripway.publish.PublishItem;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * A held long-poll: the first {@code http-response} published on any of its channels releases it.
+ *
+ * <h3>Lifecycle</h3> Created for one request and registered once; {@link #released(Duration)} completes with the
+ * published response, or empty when the timeout passes first. The caller unregisters it when the returned Mono
+ * terminates or is cancelled, whichever comes first.
+ */
+public final class ResponseHold extends Hold {
+
+	private final Sinks.One<HttpResponseFormat> published = Sinks.one();
+
+	public ResponseHold(List<ChannelSubscription> channels, Map<String, String> meta) {
+		super(channels, meta);
+	}
+
+	@Override
+	public HoldKind kind() {
+		return HoldKind.RESPONSE;
+	}
+
+	@Override
+	protected void deliver(PublishItem item, long publishedAtMillis) {
+		HttpResponseFormat format = item.httpResponse();
+		// close and refresh mean nothing to a long-poll (as in Pushpin); hint needs a retry to the origin, which
+		// is not supported, so it is ignored rather than answered with an empty body
+		if (format != null && format.action() == Action.SEND) {
+			// a second publish arriving before the first is written loses the race, as in Pushpin
+			this.published.tryEmitValue(format);
+		}
+	}
+
+	/** The published response, or empty once {@code timeout} has passed without one. */
+	public Mono<HttpResponseFormat> released(Duration timeout) {
+		return this.published.asMono().timeout(timeout, Mono.empty());
+	}
+
+}
