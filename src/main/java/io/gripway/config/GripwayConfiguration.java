@@ -12,6 +12,7 @@ import io.gripway.gateway.OriginFailureFilter;
 import io.gripway.hold.HoldLimits;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.publish.PublishHandler;
+import io.gripway.publish.PublishListener;
 import io.gripway.publish.PublishServer;
 import io.gripway.signing.GripSigner;
 import reactor.core.scheduler.Schedulers;
@@ -76,7 +77,7 @@ class GripwayConfiguration {
 	PublishServer publishServer(MessageBus bus, GripwayProperties properties) {
 		GripwayProperties.Publish publish = properties.publish();
 		return new PublishServer(publish.address(), publish.port(),
-				new PublishHandler(bus, (int) publish.maxBodySize().toBytes()));
+				new PublishHandler(bus, publish.maxBodySize().toBytes(), PublishListener.NONE));
 	}
 
 	@Bean

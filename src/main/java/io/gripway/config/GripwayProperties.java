@@ -46,11 +46,11 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param maxResponseBody the largest origin body a long-poll keeps as its timeout response; larger gives 502
 	 * @param queueCapacity messages queued per held stream before its client is disconnected as too slow
 	 * @param idCacheTtl how long a delivered message id is remembered per channel to drop repeats; 0 disables it
-	 * @param idCacheSize at most this many ids remembered per channel
+	 * @param idCacheSize at most this many ids remembered on this node, all channels together
 	 */
 	public record Hold(@DefaultValue("50000") int maxConnections, @DefaultValue("20") int maxSubscriptionsPerConnection,
 			@DefaultValue("100000B") DataSize maxResponseBody, @DefaultValue("100") int queueCapacity,
-			@DefaultValue("60s") Duration idCacheTtl, @DefaultValue("1000") int idCacheSize) {
+			@DefaultValue("60s") Duration idCacheTtl, @DefaultValue("100000") int idCacheSize) {
 	}
 
 	/**

@@ -38,11 +38,16 @@ public final class HoldRegistry implements BusReceiver {
 
 	private final AtomicInteger held = new AtomicInteger();
 
+	// outlives each channel's subscribers: a long-poll client re-polls between two deliveries, and a repeat sent
+	// meanwhile must still be recognised
+	private final RecentIds recentIds;
+
 	private final Map<HoldKind, AtomicInteger> heldByKind = new EnumMap<>(HoldKind.class);
 
 	public HoldRegistry(MessageBus bus, HoldLimits limits) {
 		this.bus = bus;
 		this.limits = limits;
+		this.recentIds = new RecentIds(limits.idCacheTtl().toNanos(), limits.idCacheSize());
 		for (HoldKind kind : HoldKind.values()) {
 			this.heldByKind.put(kind, new AtomicInteger());
 		}
@@ -89,7 +94,7 @@ public final class HoldRegistry implements BusReceiver {
 
 	private ChannelHolds newChannel(String name) {
 		this.bus.subscribe(name);
-		return new ChannelHolds(new RecentIds(this.limits.idCacheTtl().toNanos(), this.limits.idCacheSize()));
+		return new ChannelHolds();
 	}
 
 	@Override
@@ -99,7 +104,8 @@ public final class HoldRegistry implements BusReceiver {
 			return;
 		}
 		String id = item.id();
-		if (id != null && !this.limits.idCacheTtl().isZero() && !holds.recentIds.firstSighting(id, System.nanoTime())) {
+		if (id != null && !this.limits.idCacheTtl().isZero()
+				&& !this.recentIds.firstSighting(item.channel(), id, System.nanoTime())) {
 			if (logger.isDebugEnabled()) {
 				logger.debug("Dropping repeated id '" + id + "' on channel '" + item.channel() + "'");
 			}
@@ -147,12 +153,6 @@ public final class HoldRegistry implements BusReceiver {
 	private static final class ChannelHolds {
 
 		final Set<Hold> holds = ConcurrentHashMap.newKeySet();
-
-		final RecentIds recentIds;
-
-		ChannelHolds(RecentIds recentIds) {
-			this.recentIds = recentIds;
-		}
 
 	}
 

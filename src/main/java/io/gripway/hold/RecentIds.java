@@ -5,15 +5,15 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The ids recently delivered on one channel, so a publish repeated with the same id (a publisher's retry, or the same
+ * The ids recently delivered on each channel, so a publish repeated with the same id (a publisher's retry, or the same
  * message sent to two replicas) is delivered once. Pushpin's {@code id_cache_ttl}: an id is remembered for the TTL,
- * and for at most {@code capacity} ids per channel so a busy channel cannot grow it without bound.
+ * and at most {@code capacity} ids in all, so busy channels cannot grow it without bound.
  *
  * <h3>Thread safety</h3> Not thread-safe: used only from the bus's delivery thread.
  */
 final class RecentIds {
 
-	private record Seen(String id, long atNanos) {
+	private record Seen(String key, long atNanos) {
 	}
 
 	private final long ttlNanos;
@@ -29,15 +29,17 @@ final class RecentIds {
 		this.capacity = capacity;
 	}
 
-	/** Records {@code id}; false when it was already seen within the TTL. */
-	boolean firstSighting(String id, long nowNanos) {
+	/** Records {@code id} on {@code channel}; false when it was already seen there within the TTL. */
+	boolean firstSighting(String channel, String id, long nowNanos) {
 		expire(nowNanos);
-		if (!this.ids.add(id)) {
+		// a NUL cannot appear in a JSON-decoded channel name by accident, so the pair is unambiguous
+		String key = channel + '\u0000' + id;
+		if (!this.ids.add(key)) {
 			return false;
 		}
-		this.order.addLast(new Seen(id, nowNanos));
+		this.order.addLast(new Seen(key, nowNanos));
 		if (this.order.size() > this.capacity) {
-			this.ids.remove(this.order.removeFirst().id());
+			this.ids.remove(this.order.removeFirst().key());
 		}
 		return true;
 	}
@@ -46,7 +48,7 @@ final class RecentIds {
 		Seen oldest;
 		while ((oldest = this.order.peekFirst()) != null && nowNanos - oldest.atNanos() >= this.ttlNanos) {
 			this.order.removeFirst();
-			this.ids.remove(oldest.id());
+			this.ids.remove(oldest.key());
 		}
 	}
 
