@@ -9,6 +9,7 @@ import io.gripway.http.ReasonPhrases;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerResponse;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -70,6 +71,14 @@ final class ClientResponses {
 	/** Wraps shared content without copying it: every subscriber's buffer views the same bytes. */
 	static DataBuffer wrap(ServerHttpResponse response, Content content) {
 		return response.bufferFactory().wrap(content.asByteBuffer());
+	}
+
+	/** Closes the client's connection at once, whatever is still being written to it. */
+	static void closeConnection(ServerHttpResponse response) {
+		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+		if (nativeResponse instanceof HttpServerResponse netty) {
+			netty.withConnection(Connection::dispose);
+		}
 	}
 
 }

@@ -114,7 +114,7 @@ public final class GripResponder {
 			OriginBody originBody) {
 		HoldInstruction instruction = instruct.hold();
 		StreamHold hold = new StreamHold(channels, instruct.meta(), instruction.keepAlive(), this.streamQueueCapacity,
-				this.timer);
+				this.timer, () -> ClientResponses.closeConnection(exchange.getResponse()));
 		if (!this.registry.register(hold)) {
 			if (originBody != null) {
 				originBody.discard();

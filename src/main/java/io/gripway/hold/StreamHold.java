@@ -42,19 +42,25 @@ public final class StreamHold extends Hold {
 
 	private final Scheduler timer;
 
+	private final Runnable evict;
+
 	private volatile long lastWriteNanos = System.nanoTime();
 
 	private @Nullable Disposable keepAliveTask;
 
 	private boolean stopped;
 
+	/**
+	 * @param evict closes the client's connection, for a client too slow to keep its queue from filling
+	 */
 	public StreamHold(List<ChannelSubscription> channels, Map<String, String> meta, @Nullable KeepAlive keepAlive,
-			int queueCapacity, Scheduler timer) {
+			int queueCapacity, Scheduler timer, Runnable evict) {
 		super(channels, meta);
 		this.queueCapacity = queueCapacity;
 		this.sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<Content>get(queueCapacity).get());
 		this.keepAlive = keepAlive;
 		this.timer = timer;
+		this.evict = evict;
 	}
 
 	@Override
@@ -94,6 +100,8 @@ public final class StreamHold extends Hold {
 		Sinks.EmitResult result = this.sink.tryEmitNext(content);
 		if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
 			this.sink.tryEmitError(new SlowConsumerException(this.queueCapacity));
+			// the error alone cannot reach a response whose write is stuck on the client's full socket
+			this.evict.run();
 		}
 		else if (result.isSuccess()) {
 			this.lastWriteNanos = System.nanoTime();

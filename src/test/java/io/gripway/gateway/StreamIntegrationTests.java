@@ -176,4 +176,21 @@ class StreamIntegrationTests {
 		awaitSubscribers("s-gone", 0);
 	}
 
+	@Test
+	void clientThatDoesNotReadIsDisconnectedInsteadOfBuffered() throws Exception {
+		String chunk = "x".repeat(64 * 1024);
+		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gripway.proxyPort())) {
+			socket.setReceiveBufferSize(4096);
+			socket.getOutputStream().write("GET /silent?ch=s-slow HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+			socket.getOutputStream().flush();
+			awaitSubscribers("s-slow", 1);
+			// far more than the socket buffers plus the 100-message queue can hold: the node must drop this
+			// client rather than keep buffering for it
+			for (int i = 0; i < 600 && gripway.registry().subscriberCount("s-slow") > 0; i++) {
+				gripway.publishOk(streamItem("s-slow", chunk));
+			}
+			awaitSubscribers("s-slow", 0);
+		}
+	}
+
 }
