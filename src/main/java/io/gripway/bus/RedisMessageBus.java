@@ -68,7 +68,8 @@ import reactor.core.publisher.Mono;
  *
  * <h3>Thread safety</h3> All public methods may be called from any thread, event loops included; none blocks on
  * Redis. Messages are decoded on Lettuce's I/O thread and handed to one delivery thread ({@link DeliveryLoop}), which
- * calls the {@link BusReceiver}.
+ * calls the {@link BusReceiver}. The {@code Mono} of {@link #publish} completes on a Lettuce I/O thread: whoever
+ * subscribes to it must not block there.
  *
  * <h3>Lifecycle</h3> The constructor does no I/O; {@link #start} connects (in the background) and {@link #close}
  * disconnects and stops the bus's threads. A {@code RedisClient} and its resources belong to each bus.
@@ -284,7 +285,7 @@ final class RedisMessageBus implements MessageBus, AutoCloseable {
 					return;
 				}
 				logger.info("Redis bus " + role + " connection up (" + this.settings.url() + ")");
-				((RedisChannelHandler<?, ?>) connection).addListener(new StateLogger(role));
+				connection.addListener(new ReconnectListener(role));
 				onConnected.accept(connection);
 				return;
 			}
@@ -381,11 +382,11 @@ final class RedisMessageBus implements MessageBus, AutoCloseable {
 	}
 
 	/** Logs connection state changes, counts reconnects, and sends pending interest when pub/sub is back. */
-	private final class StateLogger implements RedisConnectionStateListener {
+	private final class ReconnectListener implements RedisConnectionStateListener {
 
 		private final String role;
 
-		StateLogger(String role) {
+		ReconnectListener(String role) {
 			this.role = role;
 		}
 

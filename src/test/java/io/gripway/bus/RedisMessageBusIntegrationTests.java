@@ -1,0 +1,375 @@
+package io.gripway.bus;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import io.gripway.http.Content;
+import io.gripway.publish.Action;
+import io.gripway.publish.HttpStreamFormat;
+import io.gripway.publish.PublishItem;
+import io.gripway.test.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@link RedisMessageBus} against a real Redis (see {@link RedisServer}): two buses play two Gripway nodes.
+ */
+class RedisMessageBusIntegrationTests {
+
+	private static final String PREFIX = "gripway-test:";
+
+	private static final Duration LINGER = Duration.ofMillis(300);
+
+	private static final Duration WAIT = Duration.ofSeconds(15);
+
+	private final List<AutoCloseable> closeables = new ArrayList<>();
+
+	private RedisServer server;
+
+	private RedisClient adminClient;
+
+	private RedisCommands<String, String> admin;
+
+	@BeforeEach
+	void startRedis() {
+		this.server = RedisServer.started();
+		this.closeables.add(this.server);
+		this.adminClient = RedisClient.create(this.server.url());
+		this.closeables.add(0, this.adminClient::shutdown);
+		// Lettuce's defaults: reconnects and queues commands across a Redis restart, unlike the bus
+		this.admin = this.adminClient.connect().sync();
+	}
+
+	@AfterEach
+	void closeAll() throws Exception {
+		for (AutoCloseable closeable : this.closeables) {
+			closeable.close();
+		}
+	}
+
+	@Test
+	void publishReachesOnlySubscribedNodesInOrderExactlyOnce() {
+		Node a = node();
+		Node b = node();
+		b.bus.subscribe("ch");
+		awaitSubscribers("ch", 1);
+
+		publish(a, item("ch", "1"), item("ch", "2"), item("ch", "3"));
+		publish(a, item("ch", "end")); // anything repeated would arrive before this one
+
+		b.awaitIds("1", "2", "3", "end");
+		assertThat(a.received).isEmpty();
+		assertThat(b.received).extracting((received) -> received.publishedAtMillis).allMatch((millis) -> millis > 0);
+	}
+
+	@Test
+	void everySubscribedNodeReceivesOnce() {
+		Node a = node();
+		Node b = node();
+		a.bus.subscribe("ch");
+		b.bus.subscribe("ch");
+		awaitSubscribers("ch", 2);
+
+		publish(a, item("ch", "1"), item("ch", "2"));
+		publish(b, item("ch", "end"));
+
+		a.awaitIds("1", "2", "end");
+		b.awaitIds("1", "2", "end");
+	}
+
+	@Test
+	void burstIsDeliveredInPublishOrder() {
+		Node a = node();
+		a.bus.subscribe("ch");
+		awaitSubscribers("ch", 1);
+		String[] ids = IntStream.range(0, 500).mapToObj(String::valueOf).toArray(String[]::new);
+
+		publish(a, IntStream.range(0, ids.length).mapToObj((i) -> item("ch", ids[i])).toArray(PublishItem[]::new));
+
+		a.awaitIds(ids);
+	}
+
+	@Test
+	void redisHasOnlyTheSubscribedChannelsAndFewSubscribeCommands() {
+		Node a = node();
+		admin().configResetstat();
+		for (int i = 0; i < 100; i++) {
+			a.bus.subscribe("ch" + i);
+		}
+		a.bus.subscribe("ch0"); // already subscribed: no change
+
+		await().atMost(WAIT).untilAsserted(() -> assertThat(admin().pubsubChannels(PREFIX + "*")).hasSize(100));
+		assertThat(admin().pubsubChannels("*")).allMatch((channel) -> channel.startsWith(PREFIX + "ch"));
+		assertThat(a.bus.subscribedChannelCount()).isEqualTo(100);
+		// batched: the 100 calls are collected into very few SUBSCRIBE commands, not one each
+		assertThat(commandCalls("subscribe")).isBetween(1L, 20L);
+	}
+
+	@Test
+	void unsubscribeWaitsForTheLinger() {
+		Node a = node();
+		a.bus.subscribe("ch");
+		awaitSubscribers("ch", 1);
+
+		a.bus.unsubscribe("ch");
+
+		assertThat(subscribers("ch")).isEqualTo(1); // lingering
+		awaitSubscribers("ch", 0);
+		assertThat(a.bus.subscribedChannelCount()).isZero();
+		assertThat(admin().pubsubChannels(PREFIX + "*")).isEmpty();
+	}
+
+	@Test
+	void subscribingAgainWithinTheLingerCancelsTheUnsubscribe() {
+		Node a = node();
+		a.bus.subscribe("ch");
+		awaitSubscribers("ch", 1);
+		admin().configResetstat();
+
+		a.bus.unsubscribe("ch");
+		a.bus.subscribe("ch");
+
+		await().during(LINGER.multipliedBy(3))
+			.atMost(WAIT)
+			.untilAsserted(() -> assertThat(subscribers("ch")).isEqualTo(1));
+		assertThat(commandCalls("unsubscribe")).isZero();
+		assertThat(commandCalls("subscribe")).isZero();
+	}
+
+	@Test
+	void startsWhileRedisIsDownAndConnectsWhenItComesUp() throws Exception {
+		this.server.stop();
+		Node a = node();
+		a.bus.subscribe("ch");
+		Thread.sleep(300); // let a few connection attempts fail
+
+		assertThat(a.bus.isAvailable()).isFalse();
+		StepVerifier.create(a.bus.publish(List.of(item("ch", "lost"))))
+			.expectError(BusUnavailableException.class)
+			.verify(WAIT);
+
+		long downAt = System.nanoTime();
+		this.server.start();
+		await().atMost(WAIT).until(a.bus::isAvailable);
+		System.out.printf("bus available %d ms after redis-server answered PING%n", millisSince(downAt));
+		awaitSubscribers("ch", 1);
+		publish(a, item("ch", "1"));
+		a.awaitIds("1");
+	}
+
+	@Test
+	void redisRestartRestoresSubscriptionsAndRejectsPublishesDuringTheOutage() {
+		Node a = node();
+		Node b = node();
+		b.bus.subscribe("ch");
+		awaitSubscribers("ch", 1);
+		publish(a, item("ch", "before"));
+		b.awaitIds("before");
+
+		this.server.stop();
+		await().atMost(WAIT).until(() -> !a.bus.isAvailable() && !b.bus.isAvailable());
+		StepVerifier.create(a.bus.publish(List.of(item("ch", "during"))))
+			.expectError(BusUnavailableException.class)
+			.verify(WAIT);
+		b.bus.subscribe("ch2"); // interest that changes during the outage is sent on reconnect
+
+		long restartAt = System.nanoTime();
+		this.server.start();
+		await().atMost(WAIT).until(() -> a.bus.isAvailable() && b.bus.isAvailable());
+		long availableMillis = millisSince(restartAt);
+		// "ch" was confirmed before the outage and is not pending: Lettuce renews it on its own
+		awaitSubscribers("ch", 1);
+		awaitSubscribers("ch2", 1);
+		System.out.printf("both buses available %d ms and subscriptions restored %d ms after restart%n",
+				availableMillis, millisSince(restartAt));
+
+		publish(a, item("ch", "after"), item("ch2", "after2"));
+		b.awaitIds("before", "after", "after2");
+		assertThat(a.bus.reconnectCount()).isPositive();
+		assertThat(b.bus.reconnectCount()).isPositive();
+	}
+
+	@Test
+	void malformedMessageIsCountedAndSkipped() {
+		Node b = node();
+		b.bus.subscribe("ch");
+		awaitSubscribers("ch", 1);
+		try (StatefulRedisConnection<String, byte[]> raw = this.adminClient
+			.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
+			raw.sync().publish(PREFIX + "ch", "garbage".getBytes(StandardCharsets.UTF_8));
+			byte[] newerVersion = BusCodec.encode(item("ch", "v2"), 1);
+			newerVersion[0] = 2;
+			raw.sync().publish(PREFIX + "ch", newerVersion);
+			raw.sync().publish(PREFIX + "ch", BusCodec.encode(item("ch", "good"), 1));
+		}
+
+		b.awaitIds("good");
+		assertThat(b.bus.malformedCount()).isEqualTo(2);
+		assertThat(b.bus.receivedCount()).isEqualTo(3);
+	}
+
+	@Test
+	void fullDeliveryQueueDropsAndCounts() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		List<String> delivered = new CopyOnWriteArrayList<>();
+		RedisMessageBus bus = bus(1);
+		bus.start((item, publishedAtMillis) -> {
+			awaitLatch(release);
+			delivered.add(item.id());
+		});
+		bus.subscribe("ch");
+		awaitSubscribers("ch", 1);
+
+		bus.publish(List.of(item("ch", "1"), item("ch", "2"), item("ch", "3"), item("ch", "4"), item("ch", "5")))
+			.block(WAIT);
+		await().atMost(WAIT).until(() -> bus.receivedCount() == 5);
+		release.countDown();
+
+		await().atMost(WAIT).until(() -> delivered.size() + bus.droppedCount() == 5);
+		assertThat(bus.droppedCount()).isGreaterThanOrEqualTo(3);
+		assertThat(delivered).isSorted();
+	}
+
+	@Test
+	void failingReceiverDoesNotStopDelivery() {
+		List<String> delivered = new CopyOnWriteArrayList<>();
+		RedisMessageBus bus = bus(100);
+		bus.start((item, publishedAtMillis) -> {
+			if ("boom".equals(item.id())) {
+				throw new IllegalStateException("receiver failed");
+			}
+			delivered.add(item.id());
+		});
+		bus.subscribe("ch");
+		awaitSubscribers("ch", 1);
+
+		bus.publish(List.of(item("ch", "boom"), item("ch", "ok"))).block(WAIT);
+
+		await().atMost(WAIT).until(() -> delivered.equals(List.of("ok")));
+	}
+
+	@Test
+	void closeReleasesTheConnectionsAndRejectsPublishes() {
+		Node a = node();
+		a.bus.subscribe("ch");
+		awaitSubscribers("ch", 1);
+
+		a.bus.close();
+
+		assertThat(a.bus.isAvailable()).isFalse();
+		awaitSubscribers("ch", 0);
+		StepVerifier.create(a.bus.publish(List.of(item("ch", "1"))))
+			.expectError(BusUnavailableException.class)
+			.verify(WAIT);
+	}
+
+	private Node node() {
+		RedisMessageBus bus = bus(1000);
+		Node node = new Node(bus);
+		bus.start(node::receive);
+		if (this.server.ping()) {
+			await().atMost(WAIT).until(bus::isAvailable);
+		}
+		return node;
+	}
+
+	private RedisMessageBus bus(int queueCapacity) {
+		RedisMessageBus bus = new RedisMessageBus(
+				new RedisMessageBus.Settings(this.server.url(), PREFIX, LINGER, Duration.ofSeconds(1), queueCapacity));
+		this.closeables.add(0, bus);
+		return bus;
+	}
+
+	private static void publish(Node node, PublishItem... items) {
+		node.bus.publish(List.of(items)).block(WAIT);
+	}
+
+	private static PublishItem item(String channel, String id) {
+		return new PublishItem(channel, id, null, Map.of(), null,
+				new HttpStreamFormat(Action.SEND, Content.utf8("message " + id + "\n")), null, false);
+	}
+
+	private RedisCommands<String, String> admin() {
+		return this.admin;
+	}
+
+	private long subscribers(String channel) {
+		return admin().pubsubNumsub(PREFIX + channel).get(PREFIX + channel);
+	}
+
+	private void awaitSubscribers(String channel, long count) {
+		await().atMost(WAIT).untilAsserted(() -> assertThat(subscribers(channel)).isEqualTo(count));
+	}
+
+	/** Calls of a command since the last CONFIG RESETSTAT, from INFO commandstats. */
+	private long commandCalls(String command) {
+		String stats = admin().info("commandstats");
+		String prefix = "cmdstat_" + command + ":calls=";
+		return stats.lines()
+			.filter((line) -> line.startsWith(prefix))
+			.mapToLong((line) -> Long.parseLong(line.substring(prefix.length(), line.indexOf(','))))
+			.sum();
+	}
+
+	private static long millisSince(long nanoTime) {
+		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoTime);
+	}
+
+	private static void awaitLatch(CountDownLatch latch) {
+		try {
+			latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private record Received(PublishItem item, long publishedAtMillis) {
+	}
+
+	/** One Gripway node: a bus and what its receiver got. */
+	private static final class Node {
+
+		final RedisMessageBus bus;
+
+		final List<Received> received = new CopyOnWriteArrayList<>();
+
+		Node(RedisMessageBus bus) {
+			this.bus = bus;
+		}
+
+		void receive(PublishItem item, long publishedAtMillis) {
+			this.received.add(new Received(item, publishedAtMillis));
+		}
+
+		List<String> ids() {
+			return this.received.stream().map((received) -> received.item().id()).toList();
+		}
+
+		/** Waits until exactly these ids arrived, in this order. */
+		void awaitIds(String... ids) {
+			await().atMost(WAIT).until(() -> this.received.size() >= ids.length);
+			assertThat(ids()).containsExactly(ids);
+		}
+
+	}
+
+}
