@@ -15,6 +15,7 @@ import io.gripway.publish.Action;
 import io.gripway.publish.HttpStreamFormat;
 import io.gripway.publish.PublishItem;
 import io.gripway.test.RedisServer;
+import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -39,6 +40,9 @@ class RedisMessageBusIntegrationTests {
 	private static final Duration LINGER = Duration.ofMillis(300);
 
 	private static final Duration WAIT = Duration.ofSeconds(15);
+
+	/** Polls often where the test reports how long something took. */
+	private static final Duration POLL = Duration.ofMillis(5);
 
 	private final List<AutoCloseable> closeables = new ArrayList<>();
 
@@ -166,10 +170,11 @@ class RedisMessageBusIntegrationTests {
 			.expectError(BusUnavailableException.class)
 			.verify(WAIT);
 
-		long downAt = System.nanoTime();
+		long startAt = System.nanoTime();
 		this.server.start();
-		await().atMost(WAIT).until(a.bus::isAvailable);
-		System.out.printf("bus available %d ms after redis-server answered PING%n", millisSince(downAt));
+		await().atMost(WAIT).pollInterval(POLL).until(a.bus::isAvailable);
+		System.out.printf("bus available %d ms after starting redis-server (its start-up included)%n",
+				millisSince(startAt));
 		awaitSubscribers("ch", 1);
 		publish(a, item("ch", "1"));
 		a.awaitIds("1");
@@ -193,18 +198,53 @@ class RedisMessageBusIntegrationTests {
 
 		long restartAt = System.nanoTime();
 		this.server.start();
-		await().atMost(WAIT).until(() -> a.bus.isAvailable() && b.bus.isAvailable());
+		await().atMost(WAIT).pollInterval(POLL).until(() -> a.bus.isAvailable() && b.bus.isAvailable());
 		long availableMillis = millisSince(restartAt);
 		// "ch" was confirmed before the outage and is not pending: Lettuce renews it on its own
 		awaitSubscribers("ch", 1);
 		awaitSubscribers("ch2", 1);
-		System.out.printf("both buses available %d ms and subscriptions restored %d ms after restart%n",
+		System.out.printf(
+				"both buses available %d ms and subscriptions restored %d ms after starting redis-server again%n",
 				availableMillis, millisSince(restartAt));
 
 		publish(a, item("ch", "after"), item("ch2", "after2"));
 		b.awaitIds("before", "after", "after2");
 		assertThat(a.bus.reconnectCount()).isPositive();
 		assertThat(b.bus.reconnectCount()).isPositive();
+	}
+
+	@Test
+	void interestEndedDuringTheOutageIsNotRestored() {
+		Node b = node();
+		b.bus.subscribe("ch");
+		b.bus.subscribe("gone");
+		awaitSubscribers("gone", 1);
+
+		this.server.stop();
+		await().atMost(WAIT).until(() -> !b.bus.isAvailable());
+		b.bus.unsubscribe("gone");
+		await().atMost(WAIT).until(() -> b.bus.subscribedChannelCount() == 1); // linger expired while down
+		this.server.start();
+
+		awaitSubscribers("ch", 1);
+		awaitSubscribers("gone", 0);
+	}
+
+	@Test
+	void subscriberDisconnectedByRedisIsReconnectedAndResubscribed() {
+		Node a = node();
+		Node b = node();
+		b.bus.subscribe("ch");
+		awaitSubscribers("ch", 1);
+
+		// what Redis does to a pub/sub client that reads too slowly (client-output-buffer-limit pubsub)
+		admin().clientKill(KillArgs.Builder.typePubsub());
+		awaitSubscribers("ch", 0);
+		awaitSubscribers("ch", 1);
+		publish(a, item("ch", "after"));
+
+		b.awaitIds("after");
+		assertThat(b.bus.reconnectCount()).isEqualTo(1);
 	}
 
 	@Test
@@ -230,8 +270,7 @@ class RedisMessageBusIntegrationTests {
 	void fullDeliveryQueueDropsAndCounts() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
 		List<String> delivered = new CopyOnWriteArrayList<>();
-		RedisMessageBus bus = bus(1);
-		bus.start((item, publishedAtMillis) -> {
+		RedisMessageBus bus = startedBus(1, (item, publishedAtMillis) -> {
 			awaitLatch(release);
 			delivered.add(item.id());
 		});
@@ -251,8 +290,7 @@ class RedisMessageBusIntegrationTests {
 	@Test
 	void failingReceiverDoesNotStopDelivery() {
 		List<String> delivered = new CopyOnWriteArrayList<>();
-		RedisMessageBus bus = bus(100);
-		bus.start((item, publishedAtMillis) -> {
+		RedisMessageBus bus = startedBus(100, (item, publishedAtMillis) -> {
 			if ("boom".equals(item.id())) {
 				throw new IllegalStateException("receiver failed");
 			}
@@ -282,19 +320,20 @@ class RedisMessageBusIntegrationTests {
 	}
 
 	private Node node() {
-		RedisMessageBus bus = bus(1000);
-		Node node = new Node(bus);
-		bus.start(node::receive);
-		if (this.server.ping()) {
-			await().atMost(WAIT).until(bus::isAvailable);
-		}
+		Node node = new Node();
+		node.bus = startedBus(1000, node::receive);
 		return node;
 	}
 
-	private RedisMessageBus bus(int queueCapacity) {
+	/** A started bus, connected if Redis is up. */
+	private RedisMessageBus startedBus(int queueCapacity, BusReceiver receiver) {
 		RedisMessageBus bus = new RedisMessageBus(
 				new RedisMessageBus.Settings(this.server.url(), PREFIX, LINGER, Duration.ofSeconds(1), queueCapacity));
 		this.closeables.add(0, bus);
+		bus.start(receiver);
+		if (this.server.ping()) {
+			await().atMost(WAIT).until(bus::isAvailable);
+		}
 		return bus;
 	}
 
@@ -316,7 +355,7 @@ class RedisMessageBusIntegrationTests {
 	}
 
 	private void awaitSubscribers(String channel, long count) {
-		await().atMost(WAIT).untilAsserted(() -> assertThat(subscribers(channel)).isEqualTo(count));
+		await().atMost(WAIT).pollInterval(POLL).untilAsserted(() -> assertThat(subscribers(channel)).isEqualTo(count));
 	}
 
 	/** Calls of a command since the last CONFIG RESETSTAT, from INFO commandstats. */
@@ -348,13 +387,9 @@ class RedisMessageBusIntegrationTests {
 	/** One Gripway node: a bus and what its receiver got. */
 	private static final class Node {
 
-		final RedisMessageBus bus;
+		RedisMessageBus bus;
 
 		final List<Received> received = new CopyOnWriteArrayList<>();
-
-		Node(RedisMessageBus bus) {
-			this.bus = bus;
-		}
 
 		void receive(PublishItem item, long publishedAtMillis) {
 			this.received.add(new Received(item, publishedAtMillis));
