@@ -3,7 +3,6 @@ package io.gripway.bus;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -11,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -62,9 +62,9 @@ final class SubscriptionBatcher {
 
 	private final Map<String, ScheduledFuture<?>> lingering = new HashMap<>();
 
-	private final Set<String> pendingSubscribe = new LinkedHashSet<>();
+	private final Set<String> pendingSubscribe = new HashSet<>();
 
-	private final Set<String> pendingUnsubscribe = new LinkedHashSet<>();
+	private final Set<String> pendingUnsubscribe = new HashSet<>();
 
 	private boolean flushScheduled;
 
@@ -143,32 +143,32 @@ final class SubscriptionBatcher {
 		if (!this.sender.isReady()) {
 			return; // kept pending until flushNow() on connect
 		}
-		if (!this.pendingSubscribe.isEmpty()) {
-			Set<String> channels = Set.copyOf(this.pendingSubscribe);
-			this.pendingSubscribe.clear();
-			this.sender.subscribe(channels).whenComplete((ok, error) -> {
-				if (error != null) {
-					execute(() -> retry("SUBSCRIBE", channels, true, error));
-				}
-			});
+		send("SUBSCRIBE", this.pendingSubscribe, this.sender::subscribe, true);
+		send("UNSUBSCRIBE", this.pendingUnsubscribe, this.sender::unsubscribe, false);
+	}
+
+	/** Sends and clears one pending set; on failure its channels go back to pending. */
+	private void send(String command, Set<String> pending, Function<Set<String>, CompletionStage<?>> sending,
+			boolean subscribe) {
+		if (pending.isEmpty()) {
+			return;
 		}
-		if (!this.pendingUnsubscribe.isEmpty()) {
-			Set<String> channels = Set.copyOf(this.pendingUnsubscribe);
-			this.pendingUnsubscribe.clear();
-			this.sender.unsubscribe(channels).whenComplete((ok, error) -> {
-				if (error != null) {
-					execute(() -> retry("UNSUBSCRIBE", channels, false, error));
-				}
-			});
-		}
+		Set<String> channels = Set.copyOf(pending);
+		pending.clear();
+		sending.apply(channels).whenComplete((ok, error) -> {
+			if (error != null) {
+				execute(() -> retry(command, channels, pending, subscribe, error));
+			}
+		});
 	}
 
 	/** Requeues the channels whose wanted state has not changed since the failed command. */
-	private void retry(String command, Set<String> channels, boolean subscribe, Throwable error) {
+	private void retry(String command, Set<String> channels, Set<String> pending, boolean subscribe,
+			Throwable error) {
 		logger.warn(command + " of " + channels.size() + " channel(s) failed, will retry: " + error);
 		for (String channel : channels) {
 			if (wanted(channel) == subscribe) {
-				(subscribe ? this.pendingSubscribe : this.pendingUnsubscribe).add(channel);
+				pending.add(channel);
 			}
 		}
 		scheduleFlush(RETRY_DELAY);

@@ -73,8 +73,7 @@ class RedisMessageBusIntegrationTests {
 	void publishReachesOnlySubscribedNodesInOrderExactlyOnce() {
 		Node a = node();
 		Node b = node();
-		b.bus.subscribe("ch");
-		awaitSubscribers("ch", 1);
+		subscribeAndAwait(b.bus, "ch");
 
 		publish(a, item("ch", "1"), item("ch", "2"), item("ch", "3"));
 		publish(a, item("ch", "end")); // anything repeated would arrive before this one
@@ -88,9 +87,8 @@ class RedisMessageBusIntegrationTests {
 	void everySubscribedNodeReceivesOnce() {
 		Node a = node();
 		Node b = node();
-		a.bus.subscribe("ch");
-		b.bus.subscribe("ch");
-		awaitSubscribers("ch", 2);
+		subscribeAndAwait(a.bus, "ch");
+		subscribeAndAwait(b.bus, "ch");
 
 		publish(a, item("ch", "1"), item("ch", "2"));
 		publish(b, item("ch", "end"));
@@ -102,8 +100,7 @@ class RedisMessageBusIntegrationTests {
 	@Test
 	void burstIsDeliveredInPublishOrder() {
 		Node a = node();
-		a.bus.subscribe("ch");
-		awaitSubscribers("ch", 1);
+		subscribeAndAwait(a.bus, "ch");
 		String[] ids = IntStream.range(0, 500).mapToObj(String::valueOf).toArray(String[]::new);
 
 		publish(a, IntStream.range(0, ids.length).mapToObj((i) -> item("ch", ids[i])).toArray(PublishItem[]::new));
@@ -130,8 +127,7 @@ class RedisMessageBusIntegrationTests {
 	@Test
 	void unsubscribeWaitsForTheLinger() {
 		Node a = node();
-		a.bus.subscribe("ch");
-		awaitSubscribers("ch", 1);
+		subscribeAndAwait(a.bus, "ch");
 
 		a.bus.unsubscribe("ch");
 
@@ -144,8 +140,7 @@ class RedisMessageBusIntegrationTests {
 	@Test
 	void subscribingAgainWithinTheLingerCancelsTheUnsubscribe() {
 		Node a = node();
-		a.bus.subscribe("ch");
-		awaitSubscribers("ch", 1);
+		subscribeAndAwait(a.bus, "ch");
 		admin().configResetstat();
 
 		a.bus.unsubscribe("ch");
@@ -184,8 +179,7 @@ class RedisMessageBusIntegrationTests {
 	void redisRestartRestoresSubscriptionsAndRejectsPublishesDuringTheOutage() {
 		Node a = node();
 		Node b = node();
-		b.bus.subscribe("ch");
-		awaitSubscribers("ch", 1);
+		subscribeAndAwait(b.bus, "ch");
 		publish(a, item("ch", "before"));
 		b.awaitIds("before");
 
@@ -217,8 +211,7 @@ class RedisMessageBusIntegrationTests {
 	void interestEndedDuringTheOutageIsNotRestored() {
 		Node b = node();
 		b.bus.subscribe("ch");
-		b.bus.subscribe("gone");
-		awaitSubscribers("gone", 1);
+		subscribeAndAwait(b.bus, "gone");
 
 		this.server.stop();
 		await().atMost(WAIT).until(() -> !b.bus.isAvailable());
@@ -234,8 +227,7 @@ class RedisMessageBusIntegrationTests {
 	void subscriberDisconnectedByRedisIsReconnectedAndResubscribed() {
 		Node a = node();
 		Node b = node();
-		b.bus.subscribe("ch");
-		awaitSubscribers("ch", 1);
+		subscribeAndAwait(b.bus, "ch");
 
 		// what Redis does to a pub/sub client that reads too slowly (client-output-buffer-limit pubsub)
 		admin().clientKill(KillArgs.Builder.typePubsub());
@@ -250,8 +242,7 @@ class RedisMessageBusIntegrationTests {
 	@Test
 	void malformedMessageIsCountedAndSkipped() {
 		Node b = node();
-		b.bus.subscribe("ch");
-		awaitSubscribers("ch", 1);
+		subscribeAndAwait(b.bus, "ch");
 		try (StatefulRedisConnection<String, byte[]> raw = this.adminClient
 			.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
 			raw.sync().publish(PREFIX + "ch", "garbage".getBytes(StandardCharsets.UTF_8));
@@ -274,8 +265,7 @@ class RedisMessageBusIntegrationTests {
 			awaitLatch(release);
 			delivered.add(item.id());
 		});
-		bus.subscribe("ch");
-		awaitSubscribers("ch", 1);
+		subscribeAndAwait(bus, "ch");
 
 		bus.publish(List.of(item("ch", "1"), item("ch", "2"), item("ch", "3"), item("ch", "4"), item("ch", "5")))
 			.block(WAIT);
@@ -296,8 +286,7 @@ class RedisMessageBusIntegrationTests {
 			}
 			delivered.add(item.id());
 		});
-		bus.subscribe("ch");
-		awaitSubscribers("ch", 1);
+		subscribeAndAwait(bus, "ch");
 
 		bus.publish(List.of(item("ch", "boom"), item("ch", "ok"))).block(WAIT);
 
@@ -307,8 +296,7 @@ class RedisMessageBusIntegrationTests {
 	@Test
 	void closeReleasesTheConnectionsAndRejectsPublishes() {
 		Node a = node();
-		a.bus.subscribe("ch");
-		awaitSubscribers("ch", 1);
+		subscribeAndAwait(a.bus, "ch");
 
 		a.bus.close();
 
@@ -352,6 +340,13 @@ class RedisMessageBusIntegrationTests {
 
 	private long subscribers(String channel) {
 		return admin().pubsubNumsub(PREFIX + channel).get(PREFIX + channel);
+	}
+
+	/** Subscribes and waits until Redis has the subscription. */
+	private void subscribeAndAwait(RedisMessageBus bus, String channel) {
+		long before = subscribers(channel);
+		bus.subscribe(channel);
+		awaitSubscribers(channel, before + 1);
 	}
 
 	private void awaitSubscribers(String channel, long count) {
