@@ -55,8 +55,9 @@ import reactor.core.publisher.Mono;
  * fails at once with {@link BusUnavailableException} (the publish API answers 503) and nothing is delivered, not even
  * locally: a publisher that got 200 may rely on every node having the message, and local-only delivery would make
  * nodes diverge silently. Commands are never queued while disconnected ({@code REJECT_COMMANDS}), a command waits at
- * most {@link Settings#commandTimeout()}, and a PUBLISH that was in flight when the connection broke is not replayed
- * after reconnecting (it has failed, so replaying it could deliver a message its publisher was told was rejected).
+ * most {@link Settings#commandTimeout()}. A PUBLISH in flight when the connection breaks fails (Lettuce completes it
+ * with "Connection disconnected"), and the replay filter makes sure Lettuce never sends it again after reconnecting:
+ * that would deliver a message whose publisher was told it was rejected.
  * The first failure of an outage is logged at error level; later ones only reach the publisher.
  *
  * <h3>Outages</h3> Lettuce reconnects both connections on its own (with backoff up to
@@ -158,6 +159,7 @@ final class RedisMessageBus implements MessageBus, AutoCloseable {
 		this.client.setOptions(ClientOptions.builder()
 			.autoReconnect(true)
 			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+			// never re-send a PUBLISH whose publisher may already have been answered 503
 			.replayFilter((command) -> command.getType() == CommandType.PUBLISH)
 			.timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
 			.socketOptions(SocketOptions.builder().connectTimeout(settings.commandTimeout()).keepAlive(true).build())

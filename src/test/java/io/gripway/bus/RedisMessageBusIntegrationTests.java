@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -22,12 +24,16 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -208,6 +214,27 @@ class RedisMessageBusIntegrationTests {
 	}
 
 	@Test
+	void publishInFlightWhenTheConnectionBreaksFailsAndIsNotReplayed() throws Exception {
+		Node a = node();
+		Node b = node();
+		subscribeAndAwait(b.bus, "ch");
+		// holds A's PUBLISH in Redis, unanswered; CLIENT commands still run
+		clientCommand("PAUSE", "10000", "WRITE");
+
+		CompletableFuture<Void> inFlight = a.bus.publish(List.of(item("ch", "in-flight"))).toFuture();
+		Thread.sleep(200); // let the PUBLISH reach Redis
+		admin().clientKill(KillArgs.Builder.typeNormal().skipme());
+		clientCommand("UNPAUSE");
+
+		assertThatExceptionOfType(ExecutionException.class)
+			.isThrownBy(() -> inFlight.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+			.withCauseInstanceOf(BusUnavailableException.class);
+		await().atMost(WAIT).until(a.bus::isAvailable);
+		publish(a, item("ch", "next"));
+		b.awaitIds("next"); // "in-flight" was not replayed after reconnecting
+	}
+
+	@Test
 	void interestEndedDuringTheOutageIsNotRestored() {
 		Node b = node();
 		b.bus.subscribe("ch");
@@ -351,6 +378,12 @@ class RedisMessageBusIntegrationTests {
 
 	private void awaitSubscribers(String channel, long count) {
 		await().atMost(WAIT).pollInterval(POLL).untilAsserted(() -> assertThat(subscribers(channel)).isEqualTo(count));
+	}
+
+	/** {@code CLIENT} subcommands Lettuce has no method for. */
+	private void clientCommand(String... args) {
+		admin().dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+				new CommandArgs<>(StringCodec.UTF8).addKeys(args));
 	}
 
 	/** Calls of a command since the last CONFIG RESETSTAT, from INFO commandstats. */
