@@ -262,9 +262,10 @@ final class RedisMessageBus implements MessageBus, AutoCloseable {
 		if (deliveries != null) {
 			deliveries.close();
 		}
-		// closes both connections; the resources are ours, so they go too
-		this.client.shutdown(Duration.ZERO, this.settings.commandTimeout());
-		this.resources.shutdown(0, this.settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+		// closes both connections; the resources (event loops) are ours, so they go too
+		long timeoutMillis = this.settings.commandTimeout().toMillis();
+		this.client.shutdown(0, timeoutMillis, TimeUnit.MILLISECONDS);
+		this.resources.shutdown(0, timeoutMillis, TimeUnit.MILLISECONDS).awaitUninterruptibly(2 * timeoutMillis);
 	}
 
 	private String redisChannel(String channel) {
