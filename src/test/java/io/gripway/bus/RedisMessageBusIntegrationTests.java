@@ -41,7 +41,8 @@ import static org.awaitility.Awaitility.await;
  */
 class RedisMessageBusIntegrationTests {
 
-	private static final String PREFIX = "gripway-test:";
+	/** Per test, so tests sharing a Redis (REDIS_URL) cannot see each other's channels. */
+	private final String prefix = "gripway-test-" + Long.toHexString(System.nanoTime()) + ":";
 
 	private static final Duration LINGER = Duration.ofMillis(300);
 
@@ -123,8 +124,10 @@ class RedisMessageBusIntegrationTests {
 		}
 		a.bus.subscribe("ch0"); // already subscribed: no change
 
-		await().atMost(WAIT).untilAsserted(() -> assertThat(admin().pubsubChannels(PREFIX + "*")).hasSize(100));
-		assertThat(admin().pubsubChannels("*")).allMatch((channel) -> channel.startsWith(PREFIX + "ch"));
+		String[] expected = IntStream.range(0, 100).mapToObj((i) -> this.prefix + "ch" + i).toArray(String[]::new);
+		await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(admin().pubsubChannels(this.prefix + "*"))
+				.containsExactlyInAnyOrder(expected));
 		assertThat(a.bus.subscribedChannelCount()).isEqualTo(100);
 		// batched: the 100 calls are collected into very few SUBSCRIBE commands, not one each
 		assertThat(commandCalls("subscribe")).isBetween(1L, 20L);
@@ -140,7 +143,7 @@ class RedisMessageBusIntegrationTests {
 		assertThat(subscribers("ch")).isEqualTo(1); // lingering
 		awaitSubscribers("ch", 0);
 		assertThat(a.bus.subscribedChannelCount()).isZero();
-		assertThat(admin().pubsubChannels(PREFIX + "*")).isEmpty();
+		assertThat(admin().pubsubChannels(this.prefix + "*")).isEmpty();
 	}
 
 	@Test
@@ -272,11 +275,11 @@ class RedisMessageBusIntegrationTests {
 		subscribeAndAwait(b.bus, "ch");
 		try (StatefulRedisConnection<String, byte[]> raw = this.adminClient
 			.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
-			raw.sync().publish(PREFIX + "ch", "garbage".getBytes(StandardCharsets.UTF_8));
+			raw.sync().publish(this.prefix + "ch", "garbage".getBytes(StandardCharsets.UTF_8));
 			byte[] newerVersion = BusCodec.encode(item("ch", "v2"), 1);
 			newerVersion[0] = 2;
-			raw.sync().publish(PREFIX + "ch", newerVersion);
-			raw.sync().publish(PREFIX + "ch", BusCodec.encode(item("ch", "good"), 1));
+			raw.sync().publish(this.prefix + "ch", newerVersion);
+			raw.sync().publish(this.prefix + "ch", BusCodec.encode(item("ch", "good"), 1));
 		}
 
 		b.awaitIds("good");
@@ -342,8 +345,8 @@ class RedisMessageBusIntegrationTests {
 
 	/** A started bus, connected if Redis is up. */
 	private RedisMessageBus startedBus(int queueCapacity, BusReceiver receiver) {
-		RedisMessageBus bus = new RedisMessageBus(
-				new RedisMessageBus.Settings(this.server.url(), PREFIX, LINGER, Duration.ofSeconds(1), queueCapacity));
+		RedisMessageBus bus = new RedisMessageBus(new RedisMessageBus.Settings(this.server.url(), this.prefix, LINGER,
+				Duration.ofSeconds(1), queueCapacity));
 		this.closeables.add(0, bus);
 		bus.start(receiver);
 		if (this.server.ping()) {
@@ -366,7 +369,7 @@ class RedisMessageBusIntegrationTests {
 	}
 
 	private long subscribers(String channel) {
-		return admin().pubsubNumsub(PREFIX + channel).get(PREFIX + channel);
+		return admin().pubsubNumsub(this.prefix + channel).get(this.prefix + channel);
 	}
 
 	/** Subscribes and waits until Redis has the subscription. */

@@ -32,7 +32,7 @@ import org.testcontainers.utility.DockerImageName;
  * variable; a {@code redis-server} binary on the {@code PATH}, started on a free port in a temporary directory without
  * persistence; a {@code redis:7-alpine} container when Docker is available. With none of them the test is aborted
  * (reported as skipped) with a message saying what to install. A Redis already running on the default port 6379 is
- * never used unless {@code REDIS_URL} names it: tests flush and restart their server.
+ * never used unless {@code REDIS_URL} names it: fault tests stop and restart their server.
  *
  * <p>
  * A server this class started can be {@link #stop() stopped} and {@link #start() started} again on the same port, for
