@@ -54,11 +54,11 @@ import reactor.core.publisher.Mono;
  * <h3>Fail-closed</h3> When Redis is unreachable, or either of this node's two connections is down, {@link #publish}
  * fails at once with {@link BusUnavailableException} (the publish API answers 503) and nothing is delivered, not even
  * locally: a publisher that got 200 may rely on every node having the message, and local-only delivery would make
- * nodes diverge silently. Commands are never queued while disconnected ({@code REJECT_COMMANDS}), a command waits at
+ * nodes diverge silently. Commands are never queued while disconnected ({@code REJECT_COMMANDS}) and a command waits at
  * most {@link Settings#commandTimeout()}. A PUBLISH in flight when the connection breaks fails (Lettuce completes it
  * with "Connection disconnected"), and the replay filter makes sure Lettuce never sends it again after reconnecting:
- * that would deliver a message whose publisher was told it was rejected.
- * The first failure of an outage is logged at error level; later ones only reach the publisher.
+ * that would deliver a message whose publisher was told it was rejected. The first failure of an outage is logged at
+ * error level; later ones only reach the publisher.
  *
  * <h3>Outages</h3> Lettuce reconnects both connections on its own (with backoff up to
  * {@link #MAX_RECONNECT_DELAY}) and renews the pub/sub connection's subscriptions; changes of interest that could not
