@@ -1,0 +1,357 @@
+package io.gripway.test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import org.junit.jupiter.api.Assumptions;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * A real Redis for tests, found in this order (as DEVELOPERS.md describes): the {@code REDIS_URL} environment
+ * variable; a {@code redis-server} binary on the {@code PATH}, started on a free port in a temporary directory without
+ * persistence; a {@code redis:7-alpine} container when Docker is available. With none of them the test is aborted
+ * (reported as skipped) with a message saying what to install. A Redis already running on the default port 6379 is
+ * never used unless {@code REDIS_URL} names it: fault tests stop and restart their server.
+ *
+ * <p>
+ * A server this class started can be {@link #stop() stopped} and {@link #start() started} again on the same port, for
+ * fault tests; with {@code REDIS_URL} that is not possible and such a test is skipped.
+ *
+ * <h3>Lifecycle</h3> {@link #create()} picks the backend and a port without starting; {@link #start()} returns once
+ * the server answers {@code PING}; {@link #close()} stops it for good. A JVM shutdown hook stops a server a failed test
+ * left running.
+ */
+public final class RedisServer implements AutoCloseable {
+
+	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
+
+	private final Backend backend;
+
+	private final int port;
+
+	private RedisServer(Backend backend, int port) {
+		this.backend = backend;
+		this.port = port;
+	}
+
+	/** A Redis that is not running yet (except with {@code REDIS_URL}), on a port nothing else listens on. */
+	public static RedisServer create() {
+		String url = System.getenv("REDIS_URL");
+		if (url != null && !url.isBlank()) {
+			return new RedisServer(new External(url), URI.create(url).getPort());
+		}
+		int port = freePort();
+		Optional<Path> binary = findOnPath("redis-server");
+		if (binary.isPresent()) {
+			return new RedisServer(new LocalProcess(binary.get(), port), port);
+		}
+		if (dockerAvailable()) {
+			return new RedisServer(new Container(port), port);
+		}
+		return Assumptions.abort("No Redis for this test: set REDIS_URL, install redis-server on the PATH, "
+				+ "or make Docker available for Testcontainers");
+	}
+
+	/** {@link #create()} and {@link #start()}. */
+	public static RedisServer started() {
+		return create().start();
+	}
+
+	/** Starts the server (again, on the same port) and waits until it answers PING. */
+	public RedisServer start() {
+		this.backend.start();
+		long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+		while (!ping()) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("Redis on port " + this.port + " did not answer PING within "
+						+ STARTUP_TIMEOUT + ": " + this.backend);
+			}
+			sleep(Duration.ofMillis(20));
+		}
+		return this;
+	}
+
+	/** Stops the server, closing every client connection; {@link #start()} brings it back on the same port. */
+	public void stop() {
+		this.backend.stop();
+	}
+
+	public String url() {
+		return this.backend.url(this.port);
+	}
+
+	public int port() {
+		return this.port;
+	}
+
+	/** Whether the server answers {@code PING} now. */
+	public boolean ping() {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(host(), this.port), 200);
+			socket.setSoTimeout(1000);
+			OutputStream out = socket.getOutputStream();
+			out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			byte[] reply = new byte[7];
+			int read = socket.getInputStream().readNBytes(reply, 0, 7);
+			return new String(reply, 0, read, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	@Override
+	public void close() {
+		this.backend.close();
+	}
+
+	@Override
+	public String toString() {
+		return "RedisServer[" + url() + ", " + this.backend + "]";
+	}
+
+	private String host() {
+		return URI.create(url()).getHost();
+	}
+
+	private static int freePort() {
+		for (int attempt = 0; attempt < 10; attempt++) {
+			try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+				if (socket.getLocalPort() != 6379) {
+					return socket.getLocalPort();
+				}
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		throw new IllegalStateException("no free port");
+	}
+
+	private static Optional<Path> findOnPath(String name) {
+		String path = System.getenv("PATH");
+		if (path == null) {
+			return Optional.empty();
+		}
+		return Arrays.stream(path.split(java.io.File.pathSeparator))
+			.map((dir) -> Path.of(dir, name))
+			.filter(Files::isExecutable)
+			.findFirst();
+	}
+
+	private static boolean dockerAvailable() {
+		try {
+			return DockerClientFactory.instance().isDockerAvailable();
+		}
+		catch (RuntimeException | LinkageError ex) {
+			return false;
+		}
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** One way of providing a Redis. */
+	private interface Backend extends AutoCloseable {
+
+		void start();
+
+		void stop();
+
+		String url(int port);
+
+		@Override
+		void close();
+
+	}
+
+	/** {@code REDIS_URL}: someone else's server; it cannot be stopped. */
+	private record External(String url) implements Backend {
+
+		@Override
+		public void start() {
+		}
+
+		@Override
+		public void stop() {
+			Assumptions.abort("REDIS_URL is set: the test needs a Redis it can stop and restart");
+		}
+
+		@Override
+		public String url(int port) {
+			return this.url;
+		}
+
+		@Override
+		public void close() {
+		}
+
+	}
+
+	/** {@code redis-server} as a child process, without persistence, in a temporary directory. */
+	private static final class LocalProcess implements Backend {
+
+		private final Path binary;
+
+		private final int port;
+
+		private final Path dir;
+
+		private Process process;
+
+		LocalProcess(Path binary, int port) {
+			this.binary = binary;
+			this.port = port;
+			try {
+				this.dir = Files.createTempDirectory("gripway-redis-");
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "redis-server-" + port + "-stopper"));
+		}
+
+		@Override
+		public synchronized void start() {
+			if (this.process != null && this.process.isAlive()) {
+				return;
+			}
+			try {
+				this.process = new ProcessBuilder(this.binary.toString(), "--port", String.valueOf(this.port), "--save",
+						"", "--appendonly", "no", "--bind", "127.0.0.1", "--dir", this.dir.toString())
+					.redirectErrorStream(true)
+					.redirectOutput(ProcessBuilder.Redirect.appendTo(this.dir.resolve("redis.log").toFile()))
+					.start();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+
+		@Override
+		public synchronized void stop() {
+			if (this.process == null) {
+				return;
+			}
+			this.process.destroy();
+			try {
+				if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
+					this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			this.process = null;
+		}
+
+		@Override
+		public String url(int port) {
+			return "redis://127.0.0.1:" + port;
+		}
+
+		@Override
+		public void close() {
+			stop();
+			try (Stream<Path> files = Files.walk(this.dir)) {
+				files.sorted(Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());
+			}
+			catch (IOException ex) {
+				// a leftover temp dir is harmless
+			}
+		}
+
+		@Override
+		public String toString() {
+			Path log = this.dir.resolve("redis.log");
+			try (InputStream in = Files.newInputStream(log)) {
+				return this.binary + ", log: " + new String(in.readAllBytes(), StandardCharsets.UTF_8);
+			}
+			catch (IOException ex) {
+				return this.binary.toString();
+			}
+		}
+
+	}
+
+	/** A {@code redis:7-alpine} container whose host port is fixed, so a restart keeps the URL. */
+	private static final class Container implements Backend {
+
+		private final GenericContainer<?> container;
+
+		private boolean created;
+
+		Container(int port) {
+			this.container = new GenericContainer<>(DockerImageName.parse("redis:7-alpine"))
+				.withCommand("redis-server", "--save", "", "--appendonly", "no")
+				.withExposedPorts(6379)
+				.withCreateContainerCmdModifier((cmd) -> cmd.getHostConfig()
+					.withPortBindings(new PortBinding(Ports.Binding.bindIpAndPort("127.0.0.1", port),
+							ExposedPort.tcp(6379))));
+		}
+
+		@Override
+		public synchronized void start() {
+			if (!this.created) {
+				this.container.start();
+				this.created = true;
+			}
+			else {
+				this.container.getDockerClient().startContainerCmd(this.container.getContainerId()).exec();
+			}
+		}
+
+		@Override
+		public synchronized void stop() {
+			if (this.created) {
+				this.container.getDockerClient().stopContainerCmd(this.container.getContainerId()).exec();
+			}
+		}
+
+		@Override
+		public String url(int port) {
+			return "redis://127.0.0.1:" + port;
+		}
+
+		@Override
+		public void close() {
+			this.container.stop();
+		}
+
+		@Override
+		public String toString() {
+			return "container redis:7-alpine";
+		}
+
+	}
+
+}
