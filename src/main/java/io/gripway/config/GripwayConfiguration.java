@@ -38,6 +38,14 @@ class GripwayConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnProperty(prefix = "gripway.bus", name = "type", havingValue = "redis")
+	MessageBus redisMessageBus(GripwayProperties properties) {
+		GripwayProperties.Redis redis = properties.bus().redis();
+		return MessageBuses.redis(redis.url(), redis.channelPrefix(), redis.subscriptionLinger(),
+				redis.commandTimeout(), properties.bus().queueCapacity());
+	}
+
+	@Bean
 	HoldRegistry holdRegistry(MessageBus bus, GripwayProperties properties) {
 		GripwayProperties.Hold hold = properties.hold();
 		HoldRegistry registry = new HoldRegistry(bus, new HoldLimits(hold.maxConnections(),

@@ -103,10 +103,11 @@ public final class GripResponder {
 		ResponseTemplate timeout = instruct.response();
 		ServerHttpResponse response = exchange.getResponse();
 		return hold.released(instruction.timeout())
-			.flatMap(published -> ClientResponses.full(response, published.code(), published.reason(),
+			.map(published -> new ResponseTemplate(published.code(), published.reason(),
 					overlay(timeout.headers(), published), published.body()))
-			.switchIfEmpty(Mono.defer(() -> ClientResponses.full(response, timeout.code(), timeout.reason(),
-					timeout.headers(), timeout.body())))
+			.defaultIfEmpty(timeout)
+			.flatMap(answer -> ClientResponses.full(response, answer.code(), answer.reason(), answer.headers(),
+					answer.body()))
 			.doFinally(signal -> this.registry.unregister(hold));
 	}
 
