@@ -3,7 +3,10 @@ package io.gripway.publish;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import io.gripway.http.Content;
@@ -22,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Validation is all-or-nothing: the first bad item rejects the whole request. An {@link InvalidPublishException}
  * carries the exact text the publisher reads after {@code 400 }: Pushpin's top-level messages verbatim, and item errors
  * in Pushpin's phrasing ({@code "<where> does not contain '<field>'"}, {@code "<where> contains '<field>' with wrong
- * type"}) where {@code <where>} names the item by its 1-based position and the format ({@code 'http-stream' of item 2}).
+ * type"}) where {@code <where>} names the item by its 1-based position and the format
+ * ({@code 'http-stream' of item 2}).
  *
  * <p>
  * Lenient where clients differ, strict where the value reaches the wire: a JSON {@code null} counts as an absent
@@ -177,7 +181,8 @@ public final class PublishRequestParser {
 			for (int i = 0; i < headers.size(); i++) {
 				JsonNode pair = headers.get(i);
 				if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isString() || !pair.get(1).isString()) {
-					throw format.invalidValue("headers", "entry " + (i + 1) + " is not a [name, value] pair of strings");
+					throw format.invalidValue("headers",
+							"entry " + (i + 1) + " is not a [name, value] pair of strings");
 				}
 				addHeader(result, format, pair.get(0).stringValue(), pair.get(1).stringValue());
 			}
@@ -233,29 +238,20 @@ public final class PublishRequestParser {
 			}
 			content = Content.EMPTY;
 		}
-		else if ((type == WsMessageType.PING || type == WsMessageType.PONG) && content.length() > MAX_CONTROL_PAYLOAD) {
+		else if ((type == WsMessageType.PING || type == WsMessageType.PONG)
+				&& content.length() > MAX_CONTROL_PAYLOAD) {
 			throw format.invalidValue("content", "a ping or pong carries at most " + MAX_CONTROL_PAYLOAD + " bytes");
 		}
 		return new WsMessageFormat(action, type, content, null, null);
 	}
 
 	private static WsMessageType wsType(Source format, boolean binaryContent) {
-		String type = format.optionalString("type");
+		WsMessageType type = format.keyword("type", WsMessageType.class,
+				(value) -> format.invalidValue("type", "must be text, binary, ping or pong"));
 		if (type == null) {
 			return binaryContent ? WsMessageType.BINARY : WsMessageType.TEXT;
 		}
-		switch (type) {
-			case "text":
-				return WsMessageType.TEXT;
-			case "binary":
-				return WsMessageType.BINARY;
-			case "ping":
-				return WsMessageType.PING;
-			case "pong":
-				return WsMessageType.PONG;
-			default:
-				throw format.invalidValue("type", "must be text, binary, ping or pong");
-		}
+		return type;
 	}
 
 	private static InvalidPublishException invalid(String itemError) {
@@ -282,25 +278,23 @@ public final class PublishRequestParser {
 		}
 
 		@Nullable String optionalString(String key) {
+			return optional(key, JsonNode::isString, JsonNode::stringValue);
+		}
+
+		boolean optionalBoolean(String key) {
+			return Boolean.TRUE.equals(optional(key, JsonNode::isBoolean, JsonNode::booleanValue));
+		}
+
+		/** The value as {@code read} gives it, {@code null} when absent, a wrong-type error when not {@code is}. */
+		private <T> @Nullable T optional(String key, Predicate<JsonNode> is, Function<JsonNode, T> read) {
 			JsonNode value = get(key);
 			if (value == null) {
 				return null;
 			}
-			if (!value.isString()) {
+			if (!is.test(value)) {
 				throw wrongType(key);
 			}
-			return value.stringValue();
-		}
-
-		boolean optionalBoolean(String key) {
-			JsonNode value = get(key);
-			if (value == null) {
-				return false;
-			}
-			if (!value.isBoolean()) {
-				throw wrongType(key);
-			}
-			return value.booleanValue();
+			return read.apply(value);
 		}
 
 		/** An integer in {@code [min, max]}, given as a JSON integer or as a string of digits. */
@@ -344,23 +338,28 @@ public final class PublishRequestParser {
 		}
 
 		Action action() {
-			String action = optionalString("action");
-			if (action == null) {
-				return Action.SEND;
+			// Pushpin answers "Invalid format: " with nothing after it; say what was wrong.
+			Action action = keyword("action", Action.class,
+					(value) -> invalid("unknown action '" + value + "' in " + this.where));
+			return (action != null) ? action : Action.SEND;
+		}
+
+		/**
+		 * The constant of {@code type} whose name in lower case is the string at {@code key} (GRIP's words are the
+		 * enum names), or {@code null} when absent.
+		 */
+		<E extends Enum<E>> @Nullable E keyword(String key, Class<E> type,
+				Function<String, InvalidPublishException> unknown) {
+			String value = optionalString(key);
+			if (value == null) {
+				return null;
 			}
-			switch (action) {
-				case "send":
-					return Action.SEND;
-				case "hint":
-					return Action.HINT;
-				case "close":
-					return Action.CLOSE;
-				case "refresh":
-					return Action.REFRESH;
-				default:
-					// Pushpin answers "Invalid format: " with nothing after it; say what was wrong.
-					throw invalid("unknown action '" + action + "' in " + this.where);
+			for (E constant : type.getEnumConstants()) {
+				if (constant.name().toLowerCase(Locale.ROOT).equals(value)) {
+					return constant;
+				}
 			}
+			throw unknown.apply(value);
 		}
 
 		Source object(String key, String childWhere) {
