@@ -154,7 +154,7 @@ public final class PublishHandler
 	 * Pushpin's negotiation: the first listed type it knows decides, parameters (q included) are ignored.
 	 * @return {@code false} for text, {@code true} for JSON, {@code null} when neither is acceptable
 	 */
-	static @Nullable Boolean acceptsJson(HttpServerRequest request) {
+	private static @Nullable Boolean acceptsJson(HttpServerRequest request) {
 		List<String> accepts = request.requestHeaders().getAll(HttpHeaderNames.ACCEPT);
 		boolean any = false;
 		for (String accept : accepts) {
@@ -177,7 +177,7 @@ public final class PublishHandler
 	}
 
 	/** The path without query, with a single trailing slash removed ({@code /publish/} is {@code /publish}). */
-	static String path(String uri) {
+	private static String path(String uri) {
 		String path = uri;
 		int end = path.indexOf('?');
 		if (end >= 0) {

@@ -34,7 +34,8 @@ class PublishHandlerIntegrationTests {
 
 	private static final int MAX_BODY_BYTES = 1024;
 
-	private static final String ONE_ITEM = "{\"items\": [{\"channel\": \"ch\", \"formats\": {\"http-stream\": {\"content\": \"hi\"}}}]}";
+	private static final String ONE_ITEM = "{\"items\": [{\"channel\": \"ch\","
+			+ " \"formats\": {\"http-stream\": {\"content\": \"hi\"}}}]}";
 
 	// HTTP/1.1 only: the default client would offer an h2c upgrade, which is not what publishers send.
 	private final HttpClient client = HttpClient.newBuilder()
@@ -122,7 +123,8 @@ class PublishHandlerIntegrationTests {
 		assertReply(published, 200, "{\"message\": \"Published\"}\n");
 		assertThat(published.headers().firstValue("Content-Type")).hasValue("application/json");
 		// The first type Pushpin knows decides, whatever the q values say.
-		HttpResponse<String> invalid = send(request("/publish").header("Accept", "image/png, application/*;q=0.1, text/plain")
+		HttpResponse<String> invalid = send(request("/publish")
+			.header("Accept", "image/png, application/*;q=0.1, text/plain")
 			.POST(HttpRequest.BodyPublishers.ofString("{\"items\": [{\"channel\": \"c\\\"\"}]}")));
 		assertReply(invalid, 400, "{\"message\": \"Invalid format: no formats specified in item 1\"}\n");
 		HttpResponse<String> text = send(

@@ -50,8 +50,9 @@ class PublishRequestParserTests {
 
 	@Test
 	void fullItem() {
-		PublishItem item = single("{\"channel\": \"ch\", \"id\": \"2\", \"prev-id\": \"1\", \"meta\": {\"sender\": \"alice\"},"
-				+ " \"size\": 10, \"no-seq\": true, \"formats\": {\"http-stream\": {\"content\": \"hi\\n\"}}}");
+		PublishItem item = single("{\"channel\": \"ch\", \"id\": \"2\", \"prev-id\": \"1\","
+				+ " \"meta\": {\"sender\": \"alice\"}, \"size\": 10, \"no-seq\": true,"
+				+ " \"formats\": {\"http-stream\": {\"content\": \"hi\\n\"}}}");
 		assertThat(item.channel()).isEqualTo("ch");
 		assertThat(item.id()).isEqualTo("2");
 		assertThat(item.prevId()).isEqualTo("1");
@@ -64,7 +65,8 @@ class PublishRequestParserTests {
 
 	@Test
 	void optionalItemFieldsDefault() {
-		PublishItem item = single("{\"channel\": \"ch\", \"id\": null, \"formats\": {\"http-stream\": {\"content\": \"x\"}}}");
+		PublishItem item = single(
+				"{\"channel\": \"ch\", \"id\": null, \"formats\": {\"http-stream\": {\"content\": \"x\"}}}");
 		assertThat(item.id()).isNull();
 		assertThat(item.prevId()).isNull();
 		assertThat(item.meta()).isEmpty();
@@ -101,7 +103,7 @@ class PublishRequestParserTests {
 			"c"                                                                      | item 1 is not an object
 			""")
 	void invalidItem(String item, String error) {
-		assertInvalid("{\"items\": [" + item + "]}", "Invalid format: " + error);
+		assertInvalid(items(item), "Invalid format: " + error);
 	}
 
 	@Test
@@ -131,13 +133,13 @@ class PublishRequestParserTests {
 
 	@Test
 	void unknownActionNamesFormatAndItem() {
-		assertInvalid("{\"items\": [" + stream("c", "{\"action\": \"x\", \"content\": \"y\"}") + "]}",
+		assertInvalid(items(stream("c", "{\"action\": \"x\", \"content\": \"y\"}")),
 				"Invalid format: unknown action 'x' in 'http-stream' of item 1");
 	}
 
 	@Test
 	void actionWithWrongType() {
-		assertInvalid("{\"items\": [" + format("c", "ws-message", "{\"action\": 1}") + "]}",
+		assertInvalid(items(format("c", "ws-message", "{\"action\": 1}")),
 				"Invalid format: 'ws-message' of item 1 contains 'action' with wrong type");
 	}
 
@@ -214,7 +216,7 @@ class PublishRequestParserTests {
 			{"headers": {"A": "1\\nB: 2"}, "body": ""} | 'http-response' of item 1 contains 'headers' with invalid value: contains a line break or NUL
 			""")
 	void invalidHttpResponse(String format, String error) {
-		assertInvalid("{\"items\": [" + format("c", "http-response", format) + "]}", "Invalid format: " + error);
+		assertInvalid(items(format("c", "http-response", format)), "Invalid format: " + error);
 	}
 
 	// http-stream.
@@ -246,7 +248,7 @@ class PublishRequestParserTests {
 			{"content-bin": "a=b="}  | 'http-stream' of item 1 contains 'content-bin' with invalid value: not valid base64
 			""")
 	void invalidHttpStream(String format, String error) {
-		assertInvalid("{\"items\": [" + stream("c", format) + "]}", "Invalid format: " + error);
+		assertInvalid(items(stream("c", format)), "Invalid format: " + error);
 	}
 
 	// ws-message.
@@ -267,8 +269,9 @@ class PublishRequestParserTests {
 
 	@Test
 	void wsMessageCloseWithCodeAndReason() {
-		assertThat(single(format("c", "ws-message", "{\"action\": \"close\", \"code\": 1013, \"reason\": \"bye for now\"}"))
-			.wsMessage()).isEqualTo(new WsMessageFormat(Action.CLOSE, WsMessageType.TEXT, Content.EMPTY, 1013, "bye for now"));
+		String close = "{\"action\": \"close\", \"code\": 1013, \"reason\": \"bye for now\"}";
+		assertThat(single(format("c", "ws-message", close)).wsMessage())
+			.isEqualTo(new WsMessageFormat(Action.CLOSE, WsMessageType.TEXT, Content.EMPTY, 1013, "bye for now"));
 	}
 
 	@Test
@@ -291,25 +294,27 @@ class PublishRequestParserTests {
 			{"action": "close", "reason": 1}            | 'ws-message' of item 1 contains 'reason' with wrong type
 			""")
 	void invalidWsMessage(String format, String error) {
-		assertInvalid("{\"items\": [" + format("c", "ws-message", format) + "]}", "Invalid format: " + error);
+		assertInvalid(items(format("c", "ws-message", format)), "Invalid format: " + error);
 	}
 
 	@Test
 	void wsControlPayloadsRespectFrameLimits() {
 		String ping = "x".repeat(126);
-		assertInvalid("{\"items\": [" + format("c", "ws-message", "{\"type\": \"ping\", \"content\": \"" + ping + "\"}") + "]}",
-				"Invalid format: 'ws-message' of item 1 contains 'content' with invalid value: a ping or pong carries at most 125 bytes");
+		assertInvalid(items(format("c", "ws-message", "{\"type\": \"ping\", \"content\": \"" + ping + "\"}")),
+				"Invalid format: 'ws-message' of item 1 contains 'content' with invalid value: "
+						+ "a ping or pong carries at most 125 bytes");
 		String reason = "x".repeat(124);
-		assertInvalid("{\"items\": [" + format("c", "ws-message", "{\"action\": \"close\", \"reason\": \"" + reason + "\"}") + "]}",
-				"Invalid format: 'ws-message' of item 1 contains 'reason' with invalid value: longer than 123 bytes of UTF-8");
+		assertInvalid(items(format("c", "ws-message", "{\"action\": \"close\", \"reason\": \"" + reason + "\"}")),
+				"Invalid format: 'ws-message' of item 1 contains 'reason' with invalid value: "
+						+ "longer than 123 bytes of UTF-8");
 	}
 
 	// What @fanoutio/grip's Publisher sends (reference §7.2).
 
 	@Test
 	void jsGripPublishHttpStream() {
-		PublishItem item = single(
-				"{\"formats\":{\"http-stream\":{\"content\":\"data: hi\\n\\n\"}},\"id\":\"2\",\"prev-id\":\"1\",\"channel\":\"p-ch\"}");
+		PublishItem item = single("{\"formats\":{\"http-stream\":{\"content\":\"data: hi\\n\\n\"}},"
+				+ "\"id\":\"2\",\"prev-id\":\"1\",\"channel\":\"p-ch\"}");
 		assertThat(item).isEqualTo(new PublishItem("p-ch", "2", "1", Map.of(), null,
 				new HttpStreamFormat(Action.SEND, Content.utf8("data: hi\n\n")), null, false));
 	}
@@ -318,8 +323,8 @@ class PublishRequestParserTests {
 	void jsGripHttpResponseWithStringCode() {
 		HttpResponseFormat format = single(format("c", "http-response",
 				"{\"code\":\"404\",\"reason\":\"Nope\",\"headers\":{\"X\":\"y\"},\"body\":\"gone\"}")).httpResponse();
-		assertThat(format).isEqualTo(new HttpResponseFormat(Action.SEND, 404, "Nope", List.of(new HeaderField("X", "y")),
-				Content.utf8("gone")));
+		List<HeaderField> headers = List.of(new HeaderField("X", "y"));
+		assertThat(format).isEqualTo(new HttpResponseFormat(Action.SEND, 404, "Nope", headers, Content.utf8("gone")));
 	}
 
 	private static String stream(String channel, String format) {
@@ -330,8 +335,12 @@ class PublishRequestParserTests {
 		return "{\"channel\": \"" + channel + "\", \"formats\": {\"" + name + "\": " + format + "}}";
 	}
 
+	private static String items(String items) {
+		return "{\"items\": [" + items + "]}";
+	}
+
 	private static PublishItem single(String item) {
-		List<PublishItem> items = parse("{\"items\": [" + item + "]}");
+		List<PublishItem> items = parse(items(item));
 		assertThat(items).hasSize(1);
 		return items.get(0);
 	}
