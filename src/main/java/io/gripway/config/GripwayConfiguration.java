@@ -85,7 +85,7 @@ class GripwayConfiguration {
 	PublishServer publishServer(MessageBus bus, GripwayProperties properties) {
 		GripwayProperties.Publish publish = properties.publish();
 		return new PublishServer(publish.address(), publish.port(),
-				new PublishHandler(bus, publish.maxBodySize().toBytes(), PublishListener.NONE));
+				new PublishHandler(bus, (int) publish.maxBodySize().toBytes(), PublishListener.NONE));
 	}
 
 	@Bean

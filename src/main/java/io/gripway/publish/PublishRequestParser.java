@@ -3,7 +3,11 @@ package io.gripway.publish;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 import io.gripway.http.Content;
 import io.gripway.http.HeaderField;
@@ -14,15 +18,25 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Parses a publish request body, {@code {"items":[...]}}, as Pushpin's publish API reads it (reference §2.2, §2.3).
- * All or nothing: one bad item rejects the request, so a publisher never half-publishes a batch.
+ * Parses a publish request body ({@code {"items": [...]}}) into items, as Pushpin's {@code publishitem.cpp} and
+ * {@code publishformat.cpp} do. Pure: no I/O, no clock, no Spring, Reactor or Netty.
  *
  * <p>
- * Error messages are Pushpin's where a client could depend on them ({@code Body is not valid JSON.},
- * {@code Invalid format: ...}), and name the item and the field where Pushpin says less.
+ * Validation is all-or-nothing: the first bad item rejects the whole request. An {@link InvalidPublishException}
+ * carries the exact text the publisher reads after {@code 400 }: Pushpin's top-level messages verbatim, and item errors
+ * in Pushpin's phrasing ({@code "<where> does not contain '<field>'"}, {@code "<where> contains '<field>' with wrong
+ * type"}) where {@code <where>} names the item by its 1-based position and the format
+ * ({@code 'http-stream' of item 2}).
+ *
+ * <p>
+ * Lenient where clients differ, strict where the value reaches the wire: a JSON {@code null} counts as an absent
+ * optional field; integers may be numeric strings (js-grip types {@code code} as a string); header names, header values
+ * and reasons that could split an HTTP message, and WebSocket control payloads over the frame limits, are rejected here
+ * rather than failing later at write time for every subscriber.
  */
 public final class PublishRequestParser {
 
+	// Pushpin's JSON parser rejects "{...} junk"; Jackson accepts it unless told not to.
 	private static final JsonMapper MAPPER = JsonMapper.builder()
 		.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
 		.build();
@@ -33,9 +47,25 @@ public final class PublishRequestParser {
 
 	private static final String WS_MESSAGE = "ws-message";
 
+	private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,10}");
+
+	// RFC 9110 token: what a header name may be.
+	private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+	// RFC 6455 §5.5: control frame payloads are at most 125 bytes; a close frame spends 2 of them on the code.
+	private static final int MAX_CONTROL_PAYLOAD = 125;
+
+	private static final int MAX_CLOSE_REASON = MAX_CONTROL_PAYLOAD - 2;
+
 	private PublishRequestParser() {
 	}
 
+	/**
+	 * Parses a whole publish request body.
+	 * @param body the request body, parsed as JSON whatever its content type (as Pushpin does)
+	 * @return the items in request order, possibly none
+	 * @throws InvalidPublishException if the body or any item is invalid; nothing should then be published
+	 */
 	public static List<PublishItem> parse(byte[] body) {
 		JsonNode root;
 		try {
@@ -44,7 +74,11 @@ public final class PublishRequestParser {
 		catch (JacksonException ex) {
 			throw new InvalidPublishException("Body is not valid JSON.");
 		}
-		if (root == null || !root.isObject()) {
+		// An empty body reads as a missing node, not an error.
+		if (root == null || root.isMissingNode()) {
+			throw new InvalidPublishException("Body is not valid JSON.");
+		}
+		if (!root.isObject()) {
 			throw new InvalidPublishException("Invalid format.");
 		}
 		JsonNode items = root.get("items");
@@ -54,278 +88,305 @@ public final class PublishRequestParser {
 		if (!items.isArray()) {
 			throw new InvalidPublishException("Invalid format: object contains 'items' with wrong type");
 		}
-		List<PublishItem> parsed = new ArrayList<>(items.size());
+		List<PublishItem> result = new ArrayList<>(items.size());
 		for (int i = 0; i < items.size(); i++) {
-			try {
-				parsed.add(item(items.get(i)));
-			}
-			catch (ItemException ex) {
-				throw new InvalidPublishException("Invalid format: item " + i + ": " + ex.getMessage());
-			}
+			result.add(item(items.get(i), "item " + (i + 1)));
 		}
-		return parsed;
+		return List.copyOf(result);
 	}
 
-	private static PublishItem item(JsonNode item) {
-		if (!item.isObject()) {
-			throw new ItemException("item is not an object");
+	private static PublishItem item(JsonNode node, String where) {
+		if (!node.isObject()) {
+			throw invalid(where + " is not an object");
 		}
-		String channel = string(item, "channel");
-		if (channel == null || channel.isEmpty()) {
-			throw new ItemException("'channel' is required and must be a non-empty string");
+		Source item = new Source(node, where);
+		String channel = item.requiredString("channel");
+		if (channel.isEmpty()) {
+			throw item.invalidValue("channel", "must not be empty");
 		}
-		// formats under "formats", or (the older form) directly on the item
-		JsonNode formats = item.get("formats");
-		if (formats != null && !formats.isObject()) {
-			throw new ItemException("'formats' must be an object");
+		String id = item.optionalString("id");
+		String prevId = item.optionalString("prev-id");
+		Map<String, String> meta = meta(item);
+		boolean noSeq = item.optionalBoolean("no-seq");
+		// Validated as Pushpin does, then dropped: Pushpin uses it only for stats.
+		item.optionalInt("size", 0, Integer.MAX_VALUE);
+
+		// Legacy form: without "formats", the format keys sit on the item itself.
+		Source formats = item;
+		if (item.get("formats") != null) {
+			formats = item.object("formats", "'formats' of " + where);
 		}
-		JsonNode source = (formats != null) ? formats : item;
-		HttpResponseFormat httpResponse = has(source, HTTP_RESPONSE) ? httpResponse(source.get(HTTP_RESPONSE)) : null;
-		HttpStreamFormat httpStream = has(source, HTTP_STREAM) ? httpStream(source.get(HTTP_STREAM)) : null;
-		WsMessageFormat wsMessage = has(source, WS_MESSAGE) ? wsMessage(source.get(WS_MESSAGE)) : null;
-		if (httpResponse == null && httpStream == null && wsMessage == null) {
-			throw new ItemException("no formats specified");
+		Source response = formats.format(HTTP_RESPONSE, where);
+		Source stream = formats.format(HTTP_STREAM, where);
+		Source ws = formats.format(WS_MESSAGE, where);
+		if (response == null && stream == null && ws == null) {
+			throw invalid("no formats specified in " + where);
 		}
-		JsonNode size = item.get("size");
-		if (size != null && !size.isNull() && (!size.canConvertToInt() || !size.isIntegralNumber() || size.asInt() < 0)) {
-			throw new ItemException("'size' must be a non-negative integer");
-		}
-		JsonNode noSeq = item.get("no-seq");
-		if (noSeq != null && !noSeq.isNull() && !noSeq.isBoolean()) {
-			throw new ItemException("'no-seq' must be a boolean");
-		}
-		return new PublishItem(channel, string(item, "id"), string(item, "prev-id"), stringMap(item, "meta"),
-				httpResponse, httpStream, wsMessage, noSeq != null && noSeq.asBoolean());
+		return new PublishItem(channel, id, prevId, meta, (response != null) ? httpResponse(response) : null,
+				(stream != null) ? httpStream(stream) : null, (ws != null) ? wsMessage(ws) : null, noSeq);
 	}
 
-	private static HttpResponseFormat httpResponse(JsonNode format) {
-		requireObject(format, HTTP_RESPONSE);
-		Action action = action(format, HTTP_RESPONSE);
-		int code = 200;
-		JsonNode codeNode = format.get("code");
-		if (codeNode != null && !codeNode.isNull()) {
-			code = code(codeNode);
+	private static Map<String, String> meta(Source item) {
+		if (item.get("meta") == null) {
+			return Map.of();
 		}
-		String reason = string(format, "reason", HTTP_RESPONSE);
-		List<HeaderField> headers = headers(format.get("headers"));
-		if (format.has("body-patch")) {
-			throw new ItemException("'" + HTTP_RESPONSE + "' body-patch is not supported");
+		Source meta = item.object("meta", "'meta' of " + item.where());
+		Map<String, String> result = new LinkedHashMap<>();
+		for (Map.Entry<String, JsonNode> entry : meta.node().properties()) {
+			result.put(entry.getKey(), meta.requiredString(entry.getKey()));
 		}
-		Content body = content(format, "body", "body-bin", HTTP_RESPONSE);
+		return result;
+	}
+
+	private static HttpResponseFormat httpResponse(Source format) {
+		Action action = format.action();
+		if (action != Action.SEND) {
+			// hint carries no body; close and refresh mean nothing to a long-poll and are ignored, as in Pushpin.
+			return new HttpResponseFormat(action, 200, null, List.of(), Content.EMPTY);
+		}
+		Integer code = format.optionalInt("code", 0, 999);
+		String reason = format.optionalString("reason");
+		if (reason != null) {
+			format.requireNoLineBreak("reason", reason);
+		}
+		List<HeaderField> headers = headers(format);
+		Content body = format.content("body", "body-bin");
 		if (body == null) {
-			if (action == Action.SEND) {
-				throw new ItemException("'" + HTTP_RESPONSE + "' does not contain 'body', 'body-bin', or 'body-patch'");
+			if (format.get("body-patch") != null) {
+				throw invalid(format.where() + " contains 'body-patch': body-patch is not supported, send 'body' or "
+						+ "'body-bin'");
 			}
-			body = Content.EMPTY;
+			throw invalid(format.where() + " does not contain 'body', 'body-bin', or 'body-patch'");
 		}
-		return new HttpResponseFormat(action, code, reason, headers, body);
+		return new HttpResponseFormat(action, (code != null) ? code : 200,
+				(reason == null || reason.isEmpty()) ? null : reason, headers, body);
 	}
 
-	private static HttpStreamFormat httpStream(JsonNode format) {
-		requireObject(format, HTTP_STREAM);
-		Action action = action(format, HTTP_STREAM);
-		Content content = content(format, "content", "content-bin", HTTP_STREAM);
-		if (content == null) {
-			if (action == Action.SEND) {
-				throw new ItemException("'" + HTTP_STREAM + "' does not contain 'content' or 'content-bin'");
-			}
-			content = Content.EMPTY;
+	/** {@code headers} as an object or as a list of {@code [name, value]} pairs; Grip-* names are dropped. */
+	private static List<HeaderField> headers(Source format) {
+		JsonNode headers = format.get("headers");
+		List<HeaderField> result = new ArrayList<>();
+		if (headers == null) {
+			return result;
 		}
-		return new HttpStreamFormat(action, content);
-	}
-
-	private static WsMessageFormat wsMessage(JsonNode format) {
-		requireObject(format, WS_MESSAGE);
-		Action action = action(format, WS_MESSAGE);
-		Content text = content(format, "content", null, WS_MESSAGE);
-		Content binary = content(format, "content-bin", null, WS_MESSAGE);
-		String typeName = string(format, "type", WS_MESSAGE);
-		WsMessageType type;
-		if (typeName != null) {
-			type = wsType(typeName);
-		}
-		else {
-			type = (binary != null) ? WsMessageType.BINARY : WsMessageType.TEXT;
-		}
-		Content content = (binary != null) ? binary : text;
-		if (content == null) {
-			boolean needsContent = action == Action.SEND && (type == WsMessageType.TEXT || type == WsMessageType.BINARY);
-			if (needsContent) {
-				throw new ItemException("'" + WS_MESSAGE + "' does not contain 'content' or 'content-bin'");
-			}
-			content = Content.EMPTY;
-		}
-		Integer closeCode = null;
-		JsonNode codeNode = format.get("code");
-		if (codeNode != null && !codeNode.isNull()) {
-			if (!codeNode.isIntegralNumber() || !codeNode.canConvertToInt() || codeNode.asInt() < 0) {
-				throw new ItemException("'" + WS_MESSAGE + "' 'code' must be a non-negative integer");
-			}
-			closeCode = codeNode.asInt();
-		}
-		return new WsMessageFormat(action, type, content, closeCode, string(format, "reason", WS_MESSAGE));
-	}
-
-	private static WsMessageType wsType(String name) {
-		switch (name) {
-			case "text":
-				return WsMessageType.TEXT;
-			case "binary":
-				return WsMessageType.BINARY;
-			case "ping":
-				return WsMessageType.PING;
-			case "pong":
-				return WsMessageType.PONG;
-			default:
-				throw new ItemException("'" + WS_MESSAGE + "' has unknown type '" + name + "'");
-		}
-	}
-
-	private static Action action(JsonNode format, String formatName) {
-		String name = string(format, "action", formatName);
-		if (name == null) {
-			return Action.SEND;
-		}
-		switch (name) {
-			case "send":
-				return Action.SEND;
-			case "hint":
-				return Action.HINT;
-			case "close":
-				return Action.CLOSE;
-			case "refresh":
-				return Action.REFRESH;
-			default:
-				throw new ItemException("'" + formatName + "' has unknown action '" + name + "'");
-		}
-	}
-
-	// js-grip types the code as a string; Pushpin accepts anything that converts to an integer
-	private static int code(JsonNode node) {
-		int code;
-		if (node.isIntegralNumber() && node.canConvertToInt()) {
-			code = node.asInt();
-		}
-		else if (node.isString() && node.asString().matches("\\d{1,3}")) {
-			code = Integer.parseInt(node.asString());
-		}
-		else {
-			throw new ItemException("'" + HTTP_RESPONSE + "' 'code' must be an integer from 0 to 999");
-		}
-		if (code < 0 || code > 999) {
-			throw new ItemException("'" + HTTP_RESPONSE + "' 'code' must be an integer from 0 to 999");
-		}
-		return code;
-	}
-
-	/** Headers as an object or as a list of [name, value] pairs; Grip-* headers never reach a client. */
-	private static List<HeaderField> headers(@Nullable JsonNode node) {
-		List<HeaderField> headers = new ArrayList<>();
-		if (node == null || node.isNull()) {
-			return headers;
-		}
-		if (node.isObject()) {
-			for (Map.Entry<String, JsonNode> entry : node.properties()) {
+		if (headers.isObject()) {
+			for (Map.Entry<String, JsonNode> entry : headers.properties()) {
 				if (!entry.getValue().isString()) {
-					throw new ItemException("'" + HTTP_RESPONSE + "' header '" + entry.getKey() + "' must be a string");
+					throw format.invalidValue("headers", "the value of '" + entry.getKey() + "' is not a string");
 				}
-				addHeader(headers, entry.getKey(), entry.getValue().asString());
+				addHeader(result, format, entry.getKey(), entry.getValue().stringValue());
 			}
-			return headers;
 		}
-		if (node.isArray()) {
-			for (JsonNode pair : node) {
+		else if (headers.isArray()) {
+			for (int i = 0; i < headers.size(); i++) {
+				JsonNode pair = headers.get(i);
 				if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isString() || !pair.get(1).isString()) {
-					throw new ItemException("'" + HTTP_RESPONSE + "' 'headers' pairs must be [name, value] strings");
+					throw format.invalidValue("headers",
+							"entry " + (i + 1) + " is not a [name, value] pair of strings");
 				}
-				addHeader(headers, pair.get(0).asString(), pair.get(1).asString());
+				addHeader(result, format, pair.get(0).stringValue(), pair.get(1).stringValue());
 			}
-			return headers;
 		}
-		throw new ItemException("'" + HTTP_RESPONSE + "' 'headers' must be an object or a list of pairs");
+		else {
+			throw format.wrongType("headers");
+		}
+		return result;
 	}
 
-	private static void addHeader(List<HeaderField> headers, String name, String value) {
+	private static void addHeader(List<HeaderField> headers, Source format, String name, String value) {
+		if (!TOKEN.matcher(name).matches()) {
+			throw format.invalidValue("headers", "'" + name + "' is not a valid header name");
+		}
+		format.requireNoLineBreak("headers", value);
+		// GRIP instructions are for the proxy, never for the held client.
 		if (!name.regionMatches(true, 0, "Grip-", 0, 5)) {
 			headers.add(new HeaderField(name, value));
 		}
 	}
 
-	/** The text field, or the base64 field (which wins when both are given, as in Pushpin); null if neither. */
-	private static @Nullable Content content(JsonNode format, String textField, @Nullable String binaryField,
-			String formatName) {
-		if (binaryField != null) {
-			String encoded = string(format, binaryField, formatName);
-			if (encoded != null) {
-				return base64(encoded, binaryField, formatName);
+	private static HttpStreamFormat httpStream(Source format) {
+		Action action = format.action();
+		if (action != Action.SEND) {
+			// js-grip's close sends "content": ""; whatever is there, only send delivers content.
+			return new HttpStreamFormat(action, Content.EMPTY);
+		}
+		Content content = format.content("content", "content-bin");
+		if (content == null) {
+			throw invalid(format.where() + " does not contain 'content' or 'content-bin'");
+		}
+		return new HttpStreamFormat(action, content);
+	}
+
+	private static WsMessageFormat wsMessage(Source format) {
+		Action action = format.action();
+		if (action == Action.CLOSE) {
+			Integer code = format.optionalInt("code", 0, 0xFFFF);
+			String reason = format.optionalString("reason");
+			if (reason != null && Content.utf8(reason).length() > MAX_CLOSE_REASON) {
+				throw format.invalidValue("reason", "longer than " + MAX_CLOSE_REASON + " bytes of UTF-8");
+			}
+			return new WsMessageFormat(action, WsMessageType.TEXT, Content.EMPTY, code, reason);
+		}
+		if (action != Action.SEND) {
+			return new WsMessageFormat(action, WsMessageType.TEXT, Content.EMPTY, null, null);
+		}
+		Content content = format.content("content", "content-bin");
+		WsMessageType type = wsType(format, (content != null && format.get("content") == null));
+		if (content == null) {
+			if (type == WsMessageType.TEXT || type == WsMessageType.BINARY) {
+				throw invalid(format.where() + " does not contain 'content' or 'content-bin'");
+			}
+			content = Content.EMPTY;
+		}
+		else if ((type == WsMessageType.PING || type == WsMessageType.PONG)
+				&& content.length() > MAX_CONTROL_PAYLOAD) {
+			throw format.invalidValue("content", "a ping or pong carries at most " + MAX_CONTROL_PAYLOAD + " bytes");
+		}
+		return new WsMessageFormat(action, type, content, null, null);
+	}
+
+	private static WsMessageType wsType(Source format, boolean binaryContent) {
+		WsMessageType type = format.keyword("type", WsMessageType.class,
+				(value) -> format.invalidValue("type", "must be text, binary, ping or pong"));
+		if (type == null) {
+			return binaryContent ? WsMessageType.BINARY : WsMessageType.TEXT;
+		}
+		return type;
+	}
+
+	private static InvalidPublishException invalid(String itemError) {
+		return new InvalidPublishException("Invalid format: " + itemError);
+	}
+
+	/**
+	 * A JSON object being read, and how error messages name it ({@code item 2}, {@code 'http-stream' of item 2}).
+	 */
+	private record Source(JsonNode node, String where) {
+
+		/** The value, or {@code null} when absent or JSON {@code null}. */
+		@Nullable JsonNode get(String key) {
+			JsonNode value = this.node.get(key);
+			return (value == null || value.isNull()) ? null : value;
+		}
+
+		String requiredString(String key) {
+			String value = optionalString(key);
+			if (value == null) {
+				throw invalid(this.where + " does not contain '" + key + "'");
+			}
+			return value;
+		}
+
+		@Nullable String optionalString(String key) {
+			return optional(key, JsonNode::isString, JsonNode::stringValue);
+		}
+
+		boolean optionalBoolean(String key) {
+			return Boolean.TRUE.equals(optional(key, JsonNode::isBoolean, JsonNode::booleanValue));
+		}
+
+		/** The value as {@code read} gives it, {@code null} when absent, a wrong-type error when not {@code is}. */
+		private <T> @Nullable T optional(String key, Predicate<JsonNode> is, Function<JsonNode, T> read) {
+			JsonNode value = get(key);
+			if (value == null) {
+				return null;
+			}
+			if (!is.test(value)) {
+				throw wrongType(key);
+			}
+			return read.apply(value);
+		}
+
+		/** An integer in {@code [min, max]}, given as a JSON integer or as a string of digits. */
+		@Nullable Integer optionalInt(String key, int min, int max) {
+			JsonNode value = get(key);
+			if (value == null) {
+				return null;
+			}
+			long number;
+			if (value.isNumber() && value.canConvertToExactIntegral()) {
+				number = value.canConvertToInt() ? value.intValue() : Long.MAX_VALUE;
+			}
+			else if (value.isString() && INTEGER.matcher(value.stringValue().trim()).matches()) {
+				number = Long.parseLong(value.stringValue().trim());
+			}
+			else {
+				throw wrongType(key);
+			}
+			if (number < min || number > max) {
+				throw invalidValue(key, "must be " + min + " to " + max);
+			}
+			return (int) number;
+		}
+
+		/** {@code textKey} as UTF-8, else {@code binKey} decoded from base64, else {@code null}. */
+		@Nullable Content content(String textKey, String binKey) {
+			String text = optionalString(textKey);
+			if (text != null) {
+				return Content.utf8(text);
+			}
+			String encoded = optionalString(binKey);
+			if (encoded == null) {
+				return null;
+			}
+			try {
+				return Content.base64(encoded);
+			}
+			catch (IllegalArgumentException ex) {
+				throw invalidValue(binKey, "not valid base64");
 			}
 		}
-		if (textField.endsWith("-bin")) {
-			String encoded = string(format, textField, formatName);
-			return (encoded != null) ? base64(encoded, textField, formatName) : null;
-		}
-		String text = string(format, textField, formatName);
-		return (text != null) ? Content.utf8(text) : null;
-	}
 
-	private static Content base64(String encoded, String field, String formatName) {
-		try {
-			return Content.base64(encoded);
+		Action action() {
+			// Pushpin answers "Invalid format: " with nothing after it; say what was wrong.
+			Action action = keyword("action", Action.class,
+					(value) -> invalid("unknown action '" + value + "' in " + this.where));
+			return (action != null) ? action : Action.SEND;
 		}
-		catch (IllegalArgumentException ex) {
-			throw new ItemException("'" + formatName + "' '" + field + "' is not valid base64");
-		}
-	}
 
-	private static boolean has(JsonNode node, String field) {
-		JsonNode value = node.get(field);
-		return value != null && !value.isNull();
-	}
-
-	private static void requireObject(JsonNode format, String formatName) {
-		if (!format.isObject()) {
-			throw new ItemException("'" + formatName + "' must be an object");
-		}
-	}
-
-	private static @Nullable String string(JsonNode node, String field) {
-		return string(node, field, "item");
-	}
-
-	private static @Nullable String string(JsonNode node, String field, String where) {
-		JsonNode value = node.get(field);
-		if (value == null || value.isNull()) {
-			return null;
-		}
-		if (!value.isString()) {
-			throw new ItemException("'" + field + "' of '" + where + "' must be a string");
-		}
-		return value.asString();
-	}
-
-	private static Map<String, String> stringMap(JsonNode node, String field) {
-		JsonNode value = node.get(field);
-		if (value == null || value.isNull()) {
-			return Map.of();
-		}
-		if (!value.isObject()) {
-			throw new ItemException("'" + field + "' must be an object of strings");
-		}
-		Map<String, String> map = new LinkedHashMap<>();
-		for (Map.Entry<String, JsonNode> entry : value.properties()) {
-			if (!entry.getValue().isString()) {
-				throw new ItemException("'" + field + "' value '" + entry.getKey() + "' must be a string");
+		/**
+		 * The constant of {@code type} whose name in lower case is the string at {@code key} (GRIP's words are the
+		 * enum names), or {@code null} when absent.
+		 */
+		<E extends Enum<E>> @Nullable E keyword(String key, Class<E> type,
+				Function<String, InvalidPublishException> unknown) {
+			String value = optionalString(key);
+			if (value == null) {
+				return null;
 			}
-			map.put(entry.getKey(), entry.getValue().asString());
+			for (E constant : type.getEnumConstants()) {
+				if (constant.name().toLowerCase(Locale.ROOT).equals(value)) {
+					return constant;
+				}
+			}
+			throw unknown.apply(value);
 		}
-		return map;
-	}
 
-	/** An item's error, before it is given the item's position. */
-	private static final class ItemException extends RuntimeException {
+		Source object(String key, String childWhere) {
+			JsonNode value = get(key);
+			if (value == null || !value.isObject()) {
+				throw wrongType(key);
+			}
+			return new Source(value, childWhere);
+		}
 
-		ItemException(String message) {
-			super(message, null, false, false);
+		/** The format object named {@code name}, or {@code null} when the item has none. */
+		@Nullable Source format(String name, String itemWhere) {
+			return (get(name) != null) ? object(name, "'" + name + "' of " + itemWhere) : null;
+		}
+
+		void requireNoLineBreak(String key, String value) {
+			if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
+				throw invalidValue(key, "contains a line break or NUL");
+			}
+		}
+
+		InvalidPublishException wrongType(String key) {
+			return invalid(this.where + " contains '" + key + "' with wrong type");
+		}
+
+		InvalidPublishException invalidValue(String key, String rule) {
+			return invalid(this.where + " contains '" + key + "' with invalid value: " + rule);
 		}
 
 	}
