@@ -226,4 +226,38 @@ class ClusterIntegrationTests {
 		}
 	}
 
+	@Test
+	void redisUnreachableAtStartupStillProxiesButRefusesPublishes() throws Exception {
+		int deadPort;
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			deadPort = socket.getLocalPort();
+		}
+		origin.route("/hello", (request, response) -> response.sendString(Mono.just("hello\n")));
+		try (GripwayInstance orphan = GripwayInstance.start("gripway.origin=" + origin.url(), "gripway.bus.type=redis",
+				"gripway.bus.redis.url=redis://127.0.0.1:" + deadPort, "gripway.bus.redis.command-timeout=500ms")) {
+			HttpResponse<String> proxied = client.send(
+					HttpRequest.newBuilder(URI.create(orphan.proxyUrl() + "/hello")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(proxied.body()).isEqualTo("hello\n");
+			HttpResponse<String> publish = orphan.publish(responseItem("nobody", "x"));
+			assertThat(publish.statusCode()).isEqualTo(503);
+			assertThat(publish.body()).startsWith("Service Unavailable");
+		}
+	}
+
+	@Test
+	void aReplicaGoingAwayLeavesTheOthersWorking() throws Exception {
+		GripwayInstance doomed = replica();
+		CompletableFuture<HttpResponse<String>> onDoomed = poll(doomed, "survive");
+		CompletableFuture<HttpResponse<String>> onB = poll(b, "survive");
+		awaitSubscribers(doomed, "survive", 1);
+		awaitSubscribers(b, "survive", 1);
+		awaitRedisSubscribers("survive", 2);
+		doomed.close();
+		awaitRedisSubscribers("survive", 1);
+		assertThat(onDoomed).failsWithin(Duration.ofSeconds(10));
+		a.publishOk(responseItem("survive", "still here"));
+		assertThat(onB.get(10, TimeUnit.SECONDS).body()).isEqualTo("still here");
+	}
+
 }

@@ -62,6 +62,9 @@ class LongPollIntegrationTests {
 					{"hold": {"mode": "response", "channels": [{"name": "json"}], "timeout": 5},
 					 "response": {"code": 202, "headers": {"X-From-Json": "yes"}, "body": "json timeout\\n"}}
 					""")));
+		origin.route("/big", (request, response) -> response.header("Grip-Hold", "response")
+			.header("Grip-Channel", "big")
+			.sendString(Mono.just("x".repeat(150_000))));
 		origin.route("/bogus", (request, response) -> response.header("Grip-Hold", "bogus")
 			.sendString(Mono.just("never seen\n")));
 		origin.route("/no-hold", (request, response) -> response.header("Grip-Channel", "")
@@ -265,6 +268,46 @@ class LongPollIntegrationTests {
 		assertThat(response.body()).isEqualTo("answered at once\n");
 		assertThat(response.headers().firstValue("X-Visible")).hasValue("1");
 		assertThat(response.headers().map().keySet()).noneMatch(name -> name.toLowerCase().startsWith("grip-"));
+	}
+
+	@Test
+	void channelsBeyondTheSubscriptionLimitAreDropped() throws Exception {
+		StringBuilder path = new StringBuilder("/hold?ch=limit-1");
+		for (int i = 2; i <= 21; i++) {
+			path.append("&ch=limit-").append(i);
+		}
+		CompletableFuture<HttpResponse<String>> held = poll(path.toString());
+		awaitSubscribers("limit-20", 1);
+		assertThat(gripway.registry().subscriberCount("limit-21")).isZero();
+		gripway.publishOk(responseItem("limit-21", "unseen"));
+		Thread.sleep(300);
+		assertThat(held).isNotDone();
+		gripway.publishOk(responseItem("limit-20", "seen"));
+		assertThat(held.get(10, TimeUnit.SECONDS).body()).isEqualTo("seen");
+	}
+
+	@Test
+	void originBodyLargerThanTheHoldLimitGives502() throws Exception {
+		HttpResponse<String> response = poll("/big").get(10, TimeUnit.SECONDS);
+		assertThat(response.statusCode()).isEqualTo(502);
+		assertThat(gripway.registry().subscriberCount("big")).isZero();
+	}
+
+	@Test
+	void holdsBeyondTheNodeLimitGet503() throws Exception {
+		try (GripwayInstance small = GripwayInstance.start("gripway.origin=" + origin.url(),
+				"gripway.hold.max-connections=1")) {
+			CompletableFuture<HttpResponse<String>> first = client.sendAsync(
+					HttpRequest.newBuilder(URI.create(small.proxyUrl() + "/hold?ch=one")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			Await.until("first hold", Duration.ofSeconds(10), () -> small.registry().subscriberCount("one") == 1);
+			HttpResponse<String> second = client.send(
+					HttpRequest.newBuilder(URI.create(small.proxyUrl() + "/hold?ch=two")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(second.statusCode()).isEqualTo(503);
+			small.publishOk(responseItem("one", "first"));
+			assertThat(first.get(10, TimeUnit.SECONDS).body()).isEqualTo("first");
+		}
 	}
 
 }
