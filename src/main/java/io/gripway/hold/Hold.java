@@ -1,6 +1,7 @@
 package io.gripway.hold;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ public abstract class Hold {
 		for (ChannelSubscription channel : channels) {
 			byName.putIfAbsent(channel.name(), channel);
 		}
-		this.channels = Map.copyOf(byName);
+		this.channels = Collections.unmodifiableMap(byName);
 		this.meta = Map.copyOf(meta);
 	}
 
