@@ -19,6 +19,7 @@ import io.gripway.instruct.ResponseTemplate;
 import io.gripway.publish.HttpResponseFormat;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -85,7 +86,7 @@ public final class GripResponder {
 			if (hold.mode() == HoldMode.RESPONSE) {
 				return holdResponse(exchange, instruct, hold, channels);
 			}
-			return holdStream(exchange, instruct, channels, streamOriginBody ? body : null);
+			return holdStream(exchange, instruct, hold, channels, streamOriginBody ? body : null);
 		}).onErrorResume(OriginBodyTooLargeException.class, ex -> {
 			logger.warn(exchange.getLogPrefix() + "GRIP response from origin for " + exchange.getRequest().getPath()
 					+ " rejected: " + ex.getMessage());
@@ -111,9 +112,8 @@ public final class GripResponder {
 			.doFinally(signal -> this.registry.unregister(hold));
 	}
 
-	private Mono<Void> holdStream(ServerWebExchange exchange, Instruct instruct, List<ChannelSubscription> channels,
-			OriginBody originBody) {
-		HoldInstruction instruction = instruct.hold();
+	private Mono<Void> holdStream(ServerWebExchange exchange, Instruct instruct, HoldInstruction instruction,
+			List<ChannelSubscription> channels, @Nullable OriginBody originBody) {
 		StreamHold hold = new StreamHold(channels, instruct.meta(), instruction.keepAlive(), this.streamQueueCapacity,
 				this.timer, () -> ClientResponses.closeConnection(exchange.getResponse()));
 		if (!this.registry.register(hold)) {
@@ -169,7 +169,7 @@ public final class GripResponder {
 				&& contentType.split(";", 2)[0].trim().equalsIgnoreCase(GripHeaders.INSTRUCT_CONTENT_TYPE);
 	}
 
-	private static String first(List<HeaderField> headers, String name) {
+	private static @Nullable String first(List<HeaderField> headers, String name) {
 		for (HeaderField header : headers) {
 			if (header.named(name)) {
 				return header.value();
