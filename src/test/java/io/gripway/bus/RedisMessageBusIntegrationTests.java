@@ -1,5 +1,7 @@
 package io.gripway.bus;
 
+import io.gripway.test.NettyLeakCheck;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +41,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@link RedisMessageBus} against a real Redis (see {@link RedisServer}): two buses play two Gripway nodes.
  */
+@ExtendWith(NettyLeakCheck.class)
 class RedisMessageBusIntegrationTests {
 
 	/** Per test, so tests sharing a Redis (REDIS_URL) cannot see each other's channels. */
