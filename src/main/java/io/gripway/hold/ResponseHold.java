@@ -15,12 +15,15 @@ import reactor.core.publisher.Sinks;
  * A held long-poll: the first {@code http-response} published on any of its channels releases it.
  *
  * <h3>Lifecycle</h3> Created for one request and registered once; {@link #released(Duration)} completes with the
- * published response, or empty when the timeout passes first. The caller unregisters it when the returned Mono
- * terminates or is cancelled, whichever comes first.
+ * published response, or empty when the timeout passes first or the node drains it. The caller unregisters it when
+ * the returned Mono terminates or is cancelled, whichever comes first.
  */
 public final class ResponseHold extends Hold {
 
-	private final Sinks.One<HttpResponseFormat> published = Sinks.one();
+	private record Published(HttpResponseFormat format, long publishedAtMillis) {
+	}
+
+	private final Sinks.One<Published> published = Sinks.one();
 
 	public ResponseHold(List<ChannelSubscription> channels, Map<String, String> meta) {
 		super(channels, meta);
@@ -38,13 +41,29 @@ public final class ResponseHold extends Hold {
 		// is not supported, so it is ignored rather than answered with an empty body
 		if (format != null && format.action() == Action.SEND) {
 			// a second publish arriving before the first is written loses the race, as in Pushpin
-			this.published.tryEmitValue(format);
+			if (this.published.tryEmitValue(new Published(format, publishedAtMillis)).isSuccess()) {
+				endWith(HoldOutcome.PUBLISHED);
+			}
+			else {
+				dropped(DropReason.SUPERSEDED);
+			}
 		}
 	}
 
-	/** The published response, or empty once {@code timeout} has passed without one. */
+	/** Answers with the timeout response now: the same ending a client gets when its timeout passes. */
+	@Override
+	public void drain() {
+		endWith(HoldOutcome.DRAINED);
+		this.published.tryEmitEmpty();
+	}
+
+	/** The published response, or empty once {@code timeout} has passed without one or the hold was drained. */
 	public Mono<HttpResponseFormat> released(Duration timeout) {
-		return this.published.asMono().timeout(timeout, Mono.empty());
+		// the latency is taken here, as the response is handed to the writer: the body follows in one write
+		return this.published.asMono()
+			.timeout(timeout, Mono.fromRunnable(() -> endWith(HoldOutcome.TIMEOUT)))
+			.doOnNext(release -> delivered(release.publishedAtMillis()))
+			.map(Published::format);
 	}
 
 }
