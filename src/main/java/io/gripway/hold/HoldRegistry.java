@@ -118,10 +118,11 @@ public final class HoldRegistry implements BusReceiver {
 				return holds;
 			});
 		}
+		// reported before the counts drop, so whoever sees the count fall also sees the ending counted
+		this.listener.ended(hold.kind(), hold.outcome());
+		this.all.remove(hold);
 		this.heldByKind.get(hold.kind()).decrementAndGet();
 		this.held.decrementAndGet();
-		this.all.remove(hold);
-		this.listener.ended(hold.kind(), hold.outcome());
 	}
 
 	/** From now on every {@link #register} fails: the node is shutting down. Irreversible. */

@@ -40,11 +40,11 @@ public final class ResponseHold extends Hold {
 		// close and refresh mean nothing to a long-poll (as in Pushpin); hint needs a retry to the origin, which
 		// is not supported, so it is ignored rather than answered with an empty body
 		if (format != null && format.action() == Action.SEND) {
+			// recorded before emitting: the emission writes the response and unregisters this hold synchronously; when
+			// the hold has already ended the outcome is already set and this is a no-op
+			endWith(HoldOutcome.PUBLISHED);
 			// a second publish arriving before the first is written loses the race, as in Pushpin
-			if (this.published.tryEmitValue(new Published(format, publishedAtMillis)).isSuccess()) {
-				endWith(HoldOutcome.PUBLISHED);
-			}
-			else {
+			if (this.published.tryEmitValue(new Published(format, publishedAtMillis)).isFailure()) {
 				dropped(DropReason.SUPERSEDED);
 			}
 		}

@@ -107,9 +107,9 @@ public final class StreamHold extends Hold {
 	}
 
 	private synchronized void complete(HoldOutcome outcome) {
-		if (this.sink.tryEmitComplete().isSuccess()) {
-			endWith(outcome);
-		}
+		// recorded first: completion may unregister this hold synchronously; a no-op when it has already ended
+		endWith(outcome);
+		this.sink.tryEmitComplete();
 	}
 
 	private synchronized void emit(Queued queued) {
