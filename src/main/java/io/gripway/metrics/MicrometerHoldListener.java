@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.gripway.hold.DropReason;
 import io.gripway.hold.HoldKind;
@@ -49,12 +50,8 @@ final class MicrometerHoldListener implements HoldListener {
 		for (HoldKind kind : HoldKind.values()) {
 			String mode = kind.tag();
 			this.started.put(kind, registry.counter(GripMetrics.HOLDS_STARTED, GripMetrics.MODE, mode));
-			Map<HoldOutcome, Counter> byOutcome = new EnumMap<>(HoldOutcome.class);
-			for (HoldOutcome outcome : HoldOutcome.values()) {
-				byOutcome.put(outcome, registry.counter(GripMetrics.HOLDS_ENDED, GripMetrics.MODE, mode,
-						GripMetrics.OUTCOME, outcome.tag()));
-			}
-			this.ended.put(kind, byOutcome);
+			this.ended.put(kind, countersByTag(registry, GripMetrics.HOLDS_ENDED, mode, GripMetrics.OUTCOME,
+					HoldOutcome.class, HoldOutcome::tag));
 			this.refusedLimit.put(kind, refused(registry, mode, HoldRegistry.REFUSED_LIMIT));
 			this.refusedDraining.put(kind, refused(registry, mode, HoldRegistry.REFUSED_DRAINING));
 			String format = GripMetrics.format(kind);
@@ -67,13 +64,19 @@ final class MicrometerHoldListener implements HoldListener {
 				.maximumExpectedValue(Duration.ofSeconds(30))
 				.register(registry));
 			this.overflows.put(kind, registry.counter(GripMetrics.QUEUE_OVERFLOWS, GripMetrics.MODE, mode));
-			Map<DropReason, Counter> byReason = new EnumMap<>(DropReason.class);
-			for (DropReason reason : DropReason.values()) {
-				byReason.put(reason, registry.counter(GripMetrics.MESSAGES_DROPPED, GripMetrics.MODE, mode,
-						GripMetrics.REASON, reason.tag()));
-			}
-			this.dropped.put(kind, byReason);
+			this.dropped.put(kind, countersByTag(registry, GripMetrics.MESSAGES_DROPPED, mode, GripMetrics.REASON,
+					DropReason.class, DropReason::tag));
 		}
+	}
+
+	/** One counter of {@code name} for {@code mode} per constant of {@code type}, tagged {@code key=tag(constant)}. */
+	private static <E extends Enum<E>> Map<E, Counter> countersByTag(MeterRegistry registry, String name, String mode,
+			String key, Class<E> type, Function<E, String> tag) {
+		Map<E, Counter> counters = new EnumMap<>(type);
+		for (E constant : type.getEnumConstants()) {
+			counters.put(constant, registry.counter(name, GripMetrics.MODE, mode, key, tag.apply(constant)));
+		}
+		return counters;
 	}
 
 	private static Counter refused(MeterRegistry registry, String mode, String reason) {
