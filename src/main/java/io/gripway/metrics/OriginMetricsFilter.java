@@ -4,6 +4,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -64,7 +65,7 @@ public final class OriginMetricsFilter implements GlobalFilter, Ordered {
 			.register(this.registry));
 	}
 
-	static String statusClass(HttpStatusCode status) {
+	static String statusClass(@Nullable HttpStatusCode status) {
 		if (status == null) {
 			return "error";
 		}
