@@ -114,7 +114,8 @@ public final class StreamHold extends Hold {
 
 	private synchronized void emit(Queued queued) {
 		Sinks.EmitResult result = this.sink.tryEmitNext(queued);
-		if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
+		// a full queue before the writer subscribed reports "zero subscriber" rather than "overflow": same meaning
+		if (result == Sinks.EmitResult.FAIL_OVERFLOW || result == Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
 			overflowed();
 			if (queued.publishedAtMillis() != NOT_PUBLISHED) {
 				dropped(DropReason.QUEUE_OVERFLOW);

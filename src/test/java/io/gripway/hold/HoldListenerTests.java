@@ -89,7 +89,8 @@ class HoldListenerTests {
 		this.registry.receive(response("lp", null, "second"), System.currentTimeMillis());
 		StepVerifier.create(hold.released(WAIT).doFinally(signal -> this.registry.unregister(hold)))
 			.assertNext(format -> assertThat(format.body()).isEqualTo(Content.utf8("first")))
-			.verifyComplete();
+			.expectComplete()
+			.verify(WAIT);
 		assertThat(this.events).containsExactly("started response", "dropped response superseded",
 				"delivered response", "ended response published");
 	}
@@ -99,7 +100,8 @@ class HoldListenerTests {
 		ResponseHold timedOut = new ResponseHold(channel("lp-t"), Map.of());
 		this.registry.register(timedOut);
 		StepVerifier.create(timedOut.released(Duration.ofMillis(10)).doFinally(s -> this.registry.unregister(timedOut)))
-			.verifyComplete();
+			.expectComplete()
+			.verify(WAIT);
 		ResponseHold gone = new ResponseHold(channel("lp-g"), Map.of());
 		this.registry.register(gone);
 		StepVerifier.create(gone.released(WAIT).doFinally(s -> this.registry.unregister(gone)))
@@ -115,7 +117,9 @@ class HoldListenerTests {
 		this.registry.startDraining();
 		assertThat(this.registry.held()).containsExactly(hold);
 		hold.drain();
-		StepVerifier.create(hold.released(WAIT).doFinally(s -> this.registry.unregister(hold))).verifyComplete();
+		StepVerifier.create(hold.released(WAIT).doFinally(s -> this.registry.unregister(hold)))
+			.expectComplete()
+			.verify(WAIT);
 		assertThat(this.registry.register(new ResponseHold(channel("lp-late"), Map.of()))).isFalse();
 		assertThat(this.events).containsExactly("started response", "ended response drained",
 				"refused response draining");
@@ -129,7 +133,8 @@ class HoldListenerTests {
 		hold.drain();
 		StepVerifier.create(hold.content().doFinally(s -> this.registry.unregister(hold)))
 			.expectNext(Content.utf8("queued"))
-			.verifyComplete();
+			.expectComplete()
+			.verify(WAIT);
 		assertThat(this.events).containsExactly("started stream", "delivered stream", "ended stream drained");
 	}
 
@@ -137,19 +142,26 @@ class HoldListenerTests {
 	void closePublishEndsTheStreamAsClosed() {
 		StreamHold hold = streamHold("s-c", 8);
 		this.registry.receive(stream("s-c", Action.CLOSE, ""), System.currentTimeMillis());
-		StepVerifier.create(hold.content().doFinally(s -> this.registry.unregister(hold))).verifyComplete();
+		StepVerifier.create(hold.content().doFinally(s -> this.registry.unregister(hold)))
+			.expectComplete()
+			.verify(WAIT);
 		assertThat(this.events).containsExactly("started stream", "ended stream closed");
 	}
 
 	@Test
 	void overflowingStreamIsEvictedAsASlowConsumerOnce() {
 		StreamHold hold = streamHold("s-o", 2);
-		for (int i = 0; i < 20; i++) {
-			this.registry.receive(stream("s-o", Action.SEND, "m" + i), System.currentTimeMillis());
-		}
-		StepVerifier.create(hold.content().doFinally(s -> this.registry.unregister(hold)))
+		// subscribed but reading nothing, as a client whose socket does not drain
+		StepVerifier.create(hold.content().doFinally(s -> this.registry.unregister(hold)), 0)
+			.then(() -> {
+				for (int i = 0; i < 20; i++) {
+					this.registry.receive(stream("s-o", Action.SEND, "m" + i), System.currentTimeMillis());
+				}
+			})
+			.thenRequest(Long.MAX_VALUE)
 			.thenConsumeWhile(content -> true)
-			.verifyError(SlowConsumerException.class);
+			.expectError(SlowConsumerException.class)
+			.verify(WAIT);
 		assertThat(this.events).containsOnlyOnce("overflow stream", "ended stream evicted-slow");
 		assertThat(this.events).contains("dropped stream queue-overflow", "dropped stream ended");
 	}
