@@ -45,6 +45,11 @@ final class DeliveryLoop implements AutoCloseable {
 		this.thread.start();
 	}
 
+	/** Messages waiting for the delivery thread. */
+	int pending() {
+		return this.queue.size();
+	}
+
 	/** Enqueues without blocking; drops and counts the message when the queue is full. */
 	void offer(BusCodec.Message message) {
 		if (!this.queue.offer(message)) {

@@ -5,6 +5,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.gripway.publish.PublishItem;
 import org.jspecify.annotations.Nullable;
@@ -22,9 +23,11 @@ import reactor.core.publisher.Mono;
  *
  * <h3>Lifecycle</h3> {@link #close()} stops the delivery thread after the queued batches.
  */
-final class LocalMessageBus implements MessageBus, AutoCloseable {
+final class LocalMessageBus implements MessageBus, BusStats, AutoCloseable {
 
 	private final ThreadPoolExecutor delivery;
+
+	private final LongAdder received = new LongAdder();
 
 	private volatile @Nullable BusReceiver receiver;
 
@@ -47,6 +50,7 @@ final class LocalMessageBus implements MessageBus, AutoCloseable {
 			long publishedAt = System.currentTimeMillis();
 			try {
 				this.delivery.execute(() -> {
+					this.received.add(items.size());
 					for (PublishItem item : items) {
 						target.receive(item, publishedAt);
 					}
@@ -75,6 +79,16 @@ final class LocalMessageBus implements MessageBus, AutoCloseable {
 	@Override
 	public boolean isAvailable() {
 		return !this.delivery.isShutdown();
+	}
+
+	@Override
+	public long receivedCount() {
+		return this.received.sum();
+	}
+
+	@Override
+	public long pendingDeliveries() {
+		return this.delivery.getQueue().size();
 	}
 
 	@Override

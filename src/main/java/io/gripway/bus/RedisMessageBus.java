@@ -75,7 +75,7 @@ import reactor.core.publisher.Mono;
  * <h3>Lifecycle</h3> The constructor does no I/O; {@link #start} connects (in the background) and {@link #close}
  * disconnects and stops the bus's threads. A {@code RedisClient} and its resources belong to each bus.
  */
-final class RedisMessageBus implements MessageBus, AutoCloseable {
+final class RedisMessageBus implements MessageBus, BusStats, AutoCloseable {
 
 	/** Upper bound of the delay between connection attempts, at start-up and after an outage. */
 	static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
@@ -229,29 +229,44 @@ final class RedisMessageBus implements MessageBus, AutoCloseable {
 	}
 
 	/** Messages received from Redis, malformed ones included. */
-	long receivedCount() {
+	@Override
+	public long receivedCount() {
 		return this.received.get();
 	}
 
 	/** Messages that could not be decoded and were skipped. */
-	long malformedCount() {
+	@Override
+	public long malformedCount() {
 		return this.malformed.get();
 	}
 
 	/** Messages dropped because the delivery queue was full. */
-	long droppedCount() {
+	@Override
+	public long droppedCount() {
 		DeliveryLoop deliveries = this.deliveries;
 		return (deliveries != null) ? deliveries.dropped() : 0;
 	}
 
 	/** Times a connection to Redis was re-established after it had been up. */
-	long reconnectCount() {
+	@Override
+	public long reconnectCount() {
 		return this.reconnects.get();
 	}
 
 	/** Channels this node keeps subscribed: with local subscribers or lingering. */
 	int subscribedChannelCount() {
 		return this.subscriptions.subscribedCount();
+	}
+
+	@Override
+	public long subscribedChannels() {
+		return subscribedChannelCount();
+	}
+
+	@Override
+	public long pendingDeliveries() {
+		DeliveryLoop deliveries = this.deliveries;
+		return (deliveries != null) ? deliveries.pending() : 0;
 	}
 
 	@Override

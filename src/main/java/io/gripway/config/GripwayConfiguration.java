@@ -10,6 +10,7 @@ import io.gripway.gateway.GripRequestHeadersFilter;
 import io.gripway.gateway.GripResponder;
 import io.gripway.gateway.OriginFailureFilter;
 import io.gripway.hold.HoldLimits;
+import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.publish.PublishHandler;
 import io.gripway.publish.PublishListener;
@@ -17,6 +18,7 @@ import io.gripway.publish.PublishServer;
 import io.gripway.signing.GripSigner;
 import reactor.core.scheduler.Schedulers;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
@@ -46,10 +48,11 @@ class GripwayConfiguration {
 	}
 
 	@Bean
-	HoldRegistry holdRegistry(MessageBus bus, GripwayProperties properties) {
+	HoldRegistry holdRegistry(MessageBus bus, GripwayProperties properties, ObjectProvider<HoldListener> listener) {
 		GripwayProperties.Hold hold = properties.hold();
 		HoldRegistry registry = new HoldRegistry(bus, new HoldLimits(hold.maxConnections(),
-				hold.maxSubscriptionsPerConnection(), hold.idCacheTtl(), hold.idCacheSize()));
+				hold.maxSubscriptionsPerConnection(), hold.idCacheTtl(), hold.idCacheSize()),
+				listener.getIfAvailable(() -> HoldListener.NONE));
 		bus.start(registry);
 		return registry;
 	}
@@ -82,10 +85,10 @@ class GripwayConfiguration {
 	}
 
 	@Bean
-	PublishServer publishServer(MessageBus bus, GripwayProperties properties) {
+	PublishServer publishServer(MessageBus bus, GripwayProperties properties, ObjectProvider<PublishListener> listener) {
 		GripwayProperties.Publish publish = properties.publish();
-		return new PublishServer(publish.address(), publish.port(),
-				new PublishHandler(bus, (int) publish.maxBodySize().toBytes(), PublishListener.NONE));
+		return new PublishServer(publish.address(), publish.port(), new PublishHandler(bus,
+				(int) publish.maxBodySize().toBytes(), listener.getIfAvailable(() -> PublishListener.NONE)));
 	}
 
 	@Bean

@@ -45,6 +45,8 @@ public final class GripResponder {
 
 	static final String TOO_MANY_HOLDS = "Too many held connections.\n";
 
+	static final String DRAINING = "Service restarting; retry.\n";
+
 	private final HoldRegistry registry;
 
 	private final long maxResponseBody;
@@ -99,7 +101,7 @@ public final class GripResponder {
 			List<ChannelSubscription> channels) {
 		ResponseHold hold = new ResponseHold(channels, instruct.meta());
 		if (!this.registry.register(hold)) {
-			return ClientResponses.error(exchange.getResponse(), 503, TOO_MANY_HOLDS);
+			return refuse(exchange);
 		}
 		ResponseTemplate timeout = instruct.response();
 		ServerHttpResponse response = exchange.getResponse();
@@ -120,7 +122,7 @@ public final class GripResponder {
 			if (originBody != null) {
 				originBody.discard();
 			}
-			return ClientResponses.error(exchange.getResponse(), 503, TOO_MANY_HOLDS);
+			return refuse(exchange);
 		}
 		ResponseTemplate initial = instruct.response();
 		ServerHttpResponse response = exchange.getResponse();
@@ -138,6 +140,12 @@ public final class GripResponder {
 				originBody.discard();
 			}
 		});
+	}
+
+	/** 503 for a hold the registry refused; while draining, the client's retry goes to another replica. */
+	private Mono<Void> refuse(ServerWebExchange exchange) {
+		return ClientResponses.error(exchange.getResponse(), 503,
+				this.registry.isDraining() ? DRAINING : TOO_MANY_HOLDS);
 	}
 
 	private List<ChannelSubscription> limitChannels(ServerWebExchange exchange, List<ChannelSubscription> channels) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.gripway.instruct.ChannelSubscription;
 import io.gripway.publish.PublishItem;
@@ -16,13 +17,25 @@ import org.jspecify.annotations.Nullable;
  * items go. Subclasses decide which format they take and how it reaches the client.
  *
  * <h3>Thread safety</h3> {@link #deliver} is called by the registry from the bus's delivery thread, one item at a
- * time; it must not block. Everything else is immutable after construction.
+ * time; it must not block. {@link #drain} is called from the drain thread at shutdown. The listener is set once by
+ * the registry before the hold can receive anything; the outcome is set at most once, first caller wins.
+ *
+ * <h3>Lifecycle</h3> Whatever ends a hold records why ({@link #endWith}) before the transport completes, so the
+ * registry can report the outcome when the transport's single cleanup path unregisters it; a hold ended without a
+ * recorded reason was ended by its client.
  */
 public abstract class Hold {
+
+	/** WebSocket close code 1012, "Service Restart" (IANA registry), sent to WebSockets ended by a drain. */
+	public static final int WEBSOCKET_SERVICE_RESTART = 1012;
 
 	private final Map<String, ChannelSubscription> channels;
 
 	private final Map<String, String> meta;
+
+	private volatile HoldListener listener = HoldListener.NONE;
+
+	private final AtomicReference<HoldOutcome> outcome = new AtomicReference<>();
 
 	protected Hold(List<ChannelSubscription> channels, Map<String, String> meta) {
 		Map<String, ChannelSubscription> byName = new LinkedHashMap<>();
@@ -58,5 +71,43 @@ public abstract class Hold {
 	 * @param publishedAtMillis when the publish API accepted the item
 	 */
 	protected abstract void deliver(PublishItem item, long publishedAtMillis);
+
+	/**
+	 * Ends this connection cleanly because the node is shutting down; must not block. A long-poll answers with its
+	 * timeout response, a stream ends its chunked body, a WebSocket closes with {@link #WEBSOCKET_SERVICE_RESTART}.
+	 * Implementations call {@code endWith(HoldOutcome.DRAINED)} first.
+	 */
+	public abstract void drain();
+
+	void listener(HoldListener listener) {
+		this.listener = listener;
+	}
+
+	/** Records why this hold ends; only the first reason counts. */
+	protected final void endWith(HoldOutcome reason) {
+		this.outcome.compareAndSet(null, reason);
+	}
+
+	/** Why this hold ended; {@link HoldOutcome#CLIENT_GONE} when nothing else recorded a reason. */
+	HoldOutcome outcome() {
+		HoldOutcome recorded = this.outcome.get();
+		return (recorded != null) ? recorded : HoldOutcome.CLIENT_GONE;
+	}
+
+	/** Reports a published message as handed to the client now; call as close to the write as possible. */
+	protected final void delivered(long publishedAtMillis) {
+		this.listener.delivered(kind(), publishedAtMillis);
+	}
+
+	/** Reports a message addressed to this connection that it will not deliver. */
+	protected final void dropped(DropReason reason) {
+		this.listener.dropped(kind(), reason);
+	}
+
+	/** Reports this connection's queue overflowing; it is then ended as {@link HoldOutcome#EVICTED_SLOW}. */
+	protected final void overflowed() {
+		endWith(HoldOutcome.EVICTED_SLOW);
+		this.listener.overflow(kind());
+	}
 
 }

@@ -1,6 +1,7 @@
 package io.gripway.hold;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,10 +26,19 @@ import org.apache.commons.logging.LogFactory;
  * {@link #receive} is called by the bus from one thread at a time, which is what keeps per-channel order and lets the
  * id cache go unsynchronized. The bus is told about a channel's first subscriber and last unsubscriber under the
  * channel map's per-key lock, so subscribe and unsubscribe for one channel reach the bus in the right order.
+ *
+ * <h3>Lifecycle</h3> At shutdown {@link #startDraining()} makes every later {@link #register} fail, and
+ * {@link #held()} lists what is left to {@link Hold#drain() drain}.
  */
 public final class HoldRegistry implements BusReceiver {
 
 	private static final Log logger = LogFactory.getLog(HoldRegistry.class);
+
+	/** {@link HoldListener#refused} reason: the node holds its maximum number of connections. */
+	public static final String REFUSED_LIMIT = "limit";
+
+	/** {@link HoldListener#refused} reason: the node is shutting down. */
+	public static final String REFUSED_DRAINING = "draining";
 
 	private final MessageBus bus;
 
@@ -44,9 +54,20 @@ public final class HoldRegistry implements BusReceiver {
 
 	private final Map<HoldKind, AtomicInteger> heldByKind = new EnumMap<>(HoldKind.class);
 
+	private final HoldListener listener;
+
+	private final Set<Hold> all = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean draining;
+
 	public HoldRegistry(MessageBus bus, HoldLimits limits) {
+		this(bus, limits, HoldListener.NONE);
+	}
+
+	public HoldRegistry(MessageBus bus, HoldLimits limits, HoldListener listener) {
 		this.bus = bus;
 		this.limits = limits;
+		this.listener = listener;
 		this.recentIds = new RecentIds(limits.idCacheTtl().toNanos(), limits.idCacheSize());
 		for (HoldKind kind : HoldKind.values()) {
 			this.heldByKind.put(kind, new AtomicInteger());
@@ -59,14 +80,23 @@ public final class HoldRegistry implements BusReceiver {
 
 	/**
 	 * Subscribes {@code hold} to its channels. Returns false, registering nothing, when the node already holds its
-	 * maximum number of connections. The caller must {@link #unregister} exactly once after a true result.
+	 * maximum number of connections or is draining. The caller must {@link #unregister} exactly once after a true
+	 * result.
 	 */
 	public boolean register(Hold hold) {
-		if (this.held.incrementAndGet() > this.limits.maxHeldConnections()) {
-			this.held.decrementAndGet();
+		if (this.draining) {
+			this.listener.refused(hold.kind(), REFUSED_DRAINING);
 			return false;
 		}
+		if (this.held.incrementAndGet() > this.limits.maxHeldConnections()) {
+			this.held.decrementAndGet();
+			this.listener.refused(hold.kind(), REFUSED_LIMIT);
+			return false;
+		}
+		hold.listener(this.listener);
+		this.all.add(hold);
 		this.heldByKind.get(hold.kind()).incrementAndGet();
+		this.listener.started(hold.kind());
 		for (String channel : hold.channelNames()) {
 			this.channels.compute(channel, (name, holds) -> {
 				ChannelHolds existing = (holds != null) ? holds : newChannel(name);
@@ -88,8 +118,25 @@ public final class HoldRegistry implements BusReceiver {
 				return holds;
 			});
 		}
+		// reported before the counts drop, so whoever sees the count fall also sees the ending counted
+		this.listener.ended(hold.kind(), hold.outcome());
+		this.all.remove(hold);
 		this.heldByKind.get(hold.kind()).decrementAndGet();
 		this.held.decrementAndGet();
+	}
+
+	/** From now on every {@link #register} fails: the node is shutting down. Irreversible. */
+	public void startDraining() {
+		this.draining = true;
+	}
+
+	public boolean isDraining() {
+		return this.draining;
+	}
+
+	/** A snapshot of the connections held now, for draining them one by one. */
+	public List<Hold> held() {
+		return List.copyOf(this.all);
 	}
 
 	private ChannelHolds newChannel(String name) {
@@ -108,6 +155,9 @@ public final class HoldRegistry implements BusReceiver {
 				&& !this.recentIds.firstSighting(item.channel(), id, System.nanoTime())) {
 			if (logger.isDebugEnabled()) {
 				logger.debug("Dropping repeated id '" + id + "' on channel '" + item.channel() + "'");
+			}
+			for (Hold hold : holds.holds) {
+				this.listener.dropped(hold.kind(), DropReason.DUPLICATE_ID);
 			}
 			return;
 		}

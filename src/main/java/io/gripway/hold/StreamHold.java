@@ -31,10 +31,17 @@ import reactor.util.concurrent.Queues;
  * blocking on I/O).
  *
  * <h3>Lifecycle</h3> {@link #content()} is subscribed once; cancelling it (client gone) stops the keep-alive timer.
+ * {@link #drain()} completes it like a {@code close} publish, after what is already queued.
  */
 public final class StreamHold extends Hold {
 
-	private final Sinks.Many<Content> sink;
+	/** What waits for the client's socket; keep-alives carry no publish time. */
+	private record Queued(Content content, long publishedAtMillis) {
+	}
+
+	private static final long NOT_PUBLISHED = -1;
+
+	private final Sinks.Many<Queued> sink;
 
 	private final int queueCapacity;
 
@@ -57,7 +64,7 @@ public final class StreamHold extends Hold {
 			int queueCapacity, Scheduler timer, Runnable evict) {
 		super(channels, meta);
 		this.queueCapacity = queueCapacity;
-		this.sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<Content>get(queueCapacity).get());
+		this.sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<Queued>get(queueCapacity).get());
 		this.keepAlive = keepAlive;
 		this.timer = timer;
 		this.evict = evict;
@@ -70,7 +77,12 @@ public final class StreamHold extends Hold {
 
 	/** Everything to append to the stream, in order; completes on a close publish, errors for a slow client. */
 	public Flux<Content> content() {
-		return this.sink.asFlux().doOnSubscribe(subscription -> scheduleKeepAlive()).doFinally(signal -> {
+		// an item leaves the queue when the writer asks for it, so the latency is taken as it is handed to the socket
+		return this.sink.asFlux().doOnNext(queued -> {
+			if (queued.publishedAtMillis() != NOT_PUBLISHED) {
+				delivered(queued.publishedAtMillis());
+			}
+		}).map(Queued::content).doOnSubscribe(subscription -> scheduleKeepAlive()).doFinally(signal -> {
 			synchronized (this) {
 				this.stopped = true;
 				if (this.keepAliveTask != null) {
@@ -87,24 +99,42 @@ public final class StreamHold extends Hold {
 			return;
 		}
 		if (format.action() == Action.SEND) {
-			emit(format.content());
+			emit(new Queued(format.content(), publishedAtMillis));
 		}
 		else if (format.action() == Action.CLOSE) {
-			synchronized (this) {
-				this.sink.tryEmitComplete();
-			}
+			complete(HoldOutcome.CLOSED);
 		}
 	}
 
-	private synchronized void emit(Content content) {
-		Sinks.EmitResult result = this.sink.tryEmitNext(content);
-		if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
+	/** Ends the chunked body cleanly after what is already queued, as a {@code close} publish does. */
+	@Override
+	public void drain() {
+		complete(HoldOutcome.DRAINED);
+	}
+
+	private synchronized void complete(HoldOutcome outcome) {
+		// recorded first: completion may unregister this hold synchronously; a no-op when it has already ended
+		endWith(outcome);
+		this.sink.tryEmitComplete();
+	}
+
+	private synchronized void emit(Queued queued) {
+		Sinks.EmitResult result = this.sink.tryEmitNext(queued);
+		// a full queue before the writer subscribed reports "zero subscriber" rather than "overflow": same meaning
+		if (result == Sinks.EmitResult.FAIL_OVERFLOW || result == Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
+			overflowed();
+			if (queued.publishedAtMillis() != NOT_PUBLISHED) {
+				dropped(DropReason.QUEUE_OVERFLOW);
+			}
 			this.sink.tryEmitError(new SlowConsumerException(this.queueCapacity));
 			// the error alone cannot reach a response whose write is stuck on the client's full socket
 			this.evict.run();
 		}
 		else if (result.isSuccess()) {
 			this.lastWriteNanos = System.nanoTime();
+		}
+		else if (queued.publishedAtMillis() != NOT_PUBLISHED) {
+			dropped(DropReason.ENDED);
 		}
 	}
 
@@ -130,7 +160,7 @@ public final class StreamHold extends Hold {
 		boolean quiet = keepAlive.mode() == KeepAliveMode.INTERVAL
 				|| System.nanoTime() - this.lastWriteNanos >= keepAlive.timeout().toNanos();
 		if (quiet) {
-			emit(keepAlive.data());
+			emit(new Queued(keepAlive.data(), NOT_PUBLISHED));
 		}
 		scheduleKeepAlive();
 	}

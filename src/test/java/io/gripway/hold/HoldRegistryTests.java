@@ -128,6 +128,10 @@ class HoldRegistryTests {
 			this.received.add(item);
 		}
 
+		@Override
+		public void drain() {
+		}
+
 	}
 
 	static final class RecordingBus implements MessageBus {

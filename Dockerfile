@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+# Gripway's container image: built with the Maven wrapper on a JDK, run on a JRE as a non-root user.
+#   docker build -t gripway:0.1.0 .
+#   docker run --rm -p 7999:7999 -p 5561:5561 -p 8081:8081 gripway:0.1.0 --gripway.origin=http://host:9000
+
+FROM eclipse-temurin:17-jdk AS build
+WORKDIR /src
+# dependencies first, so a source change does not download them again
+COPY .mvn/ .mvn/
+COPY mvnw pom.xml ./
+RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q dependency:go-offline
+COPY src/ src/
+RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q package -DskipTests \
+	&& cp target/gripway-*.jar app.jar \
+	&& java -Djarmode=tools -jar app.jar extract --layers --launcher --destination extracted
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 gripway \
+	&& useradd --system --uid 10001 --gid gripway --no-create-home --shell /usr/sbin/nologin gripway
+WORKDIR /app
+# Spring Boot's layers, least to most often changed, so an application change ships one small layer
+COPY --from=build /src/extracted/dependencies/ ./
+COPY --from=build /src/extracted/spring-boot-loader/ ./
+COPY --from=build /src/extracted/snapshot-dependencies/ ./
+COPY --from=build /src/extracted/application/ ./
+# numeric, so Kubernetes' runAsNonRoot can verify it without resolving a name
+USER 10001:10001
+# client traffic, publish API, actuator (health probes, /actuator/prometheus)
+EXPOSE 7999 5561 8081
+# JAVA_TOOL_OPTIONS is read by the JVM itself (the Helm chart sets it); JAVA_OPTS is for ad-hoc additions.
+# MaxRAMPercentage sizes the heap from the container's memory limit and leaves a quarter for Netty's direct
+# buffers, metaspace and threads; the JVM exits on OutOfMemoryError so the orchestrator restarts it.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError" \
+	JAVA_OPTS=""
+# exec: java is PID 1 and receives SIGTERM itself, which starts Gripway's graceful drain
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS org.springframework.boot.loader.launch.JarLauncher \"$@\"", "--"]

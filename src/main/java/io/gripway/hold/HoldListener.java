@@ -1,0 +1,46 @@
+package io.gripway.hold;
+
+/**
+ * Told what happens to held connections, for metrics. Every method has a no-op default, so an implementation overrides
+ * only what it counts, and a new transport (WebSocket) reports through the protected helpers of {@link Hold}.
+ *
+ * <h3>Thread safety</h3> Called from event loops, timer threads and the bus's delivery thread, concurrently:
+ * implementations must be thread-safe, cheap, and must never throw or block.
+ */
+public interface HoldListener {
+
+	/** Reports nothing. */
+	HoldListener NONE = new HoldListener() {
+	};
+
+	/** A hold was registered. */
+	default void started(HoldKind kind) {
+	}
+
+	/**
+	 * A hold was refused before it was registered.
+	 * @param reason {@link HoldRegistry#REFUSED_LIMIT} or {@link HoldRegistry#REFUSED_DRAINING}
+	 */
+	default void refused(HoldKind kind, String reason) {
+	}
+
+	/** A registered hold was unregistered, exactly once per {@link #started}. */
+	default void ended(HoldKind kind, HoldOutcome outcome) {
+	}
+
+	/**
+	 * A published message is being handed to the client's connection.
+	 * @param publishedAtMillis epoch millis when the publish API accepted it, on whichever node
+	 */
+	default void delivered(HoldKind kind, long publishedAtMillis) {
+	}
+
+	/** A connection's queue overflowed; it is being disconnected as a slow consumer. */
+	default void overflow(HoldKind kind) {
+	}
+
+	/** A message addressed to a connection of {@code kind} was not delivered to it. */
+	default void dropped(HoldKind kind, DropReason reason) {
+	}
+
+}

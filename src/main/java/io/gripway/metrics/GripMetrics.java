@@ -1,0 +1,108 @@
+package io.gripway.metrics;
+
+import java.util.List;
+
+import io.gripway.hold.HoldKind;
+
+/**
+ * Every Gripway meter name and tag key, in Micrometer's dotted form. Prometheus shows them with underscores, counters
+ * with a {@code _total} suffix and timers in seconds ({@code gripway.delivery.latency} becomes
+ * {@code gripway_delivery_latency_seconds_bucket}); {@code docs/operations.md} lists each with its meaning.
+ */
+public final class GripMetrics {
+
+	/** Gauge: connections held on this node now. Tag {@link #MODE}. */
+	public static final String HELD_CONNECTIONS = "gripway.held.connections";
+
+	/** Gauge: channels with at least one held connection on this node. */
+	public static final String CHANNELS = "gripway.channels";
+
+	/** Counter: holds registered. Tag {@link #MODE}. */
+	public static final String HOLDS_STARTED = "gripway.holds.started";
+
+	/** Counter: holds ended. Tags {@link #MODE}, {@link #OUTCOME} (a {@code HoldOutcome} tag). */
+	public static final String HOLDS_ENDED = "gripway.holds.ended";
+
+	/** Counter: holds refused with 503. Tags {@link #MODE}, {@link #REASON} ({@code limit}, {@code draining}). */
+	public static final String HOLDS_REFUSED = "gripway.holds.refused";
+
+	/** Counter: publish requests. Tags {@link #OUTCOME} (accepted, rejected, unavailable), {@link #REASON}. */
+	public static final String PUBLISH_REQUESTS = "gripway.publish.requests";
+
+	/** Counter: publish items received. Tag {@link #OUTCOME} (accepted, unavailable). */
+	public static final String PUBLISH_ITEMS = "gripway.publish.items";
+
+	/** Counter: messages handed to client connections. Tag {@link #FORMAT}. */
+	public static final String MESSAGES_DELIVERED = "gripway.messages.delivered";
+
+	/** Timer with histogram: publish API receipt (any node) to the bytes handed to the client. Tag {@link #FORMAT}. */
+	public static final String DELIVERY_LATENCY = "gripway.delivery.latency";
+
+	/** Counter: messages not delivered to a connection they were addressed to. Tags {@link #MODE}, {@link #REASON}. */
+	public static final String MESSAGES_DROPPED = "gripway.messages.dropped";
+
+	/** Counter: per-connection queue overflows; each disconnects a slow consumer. Tag {@link #MODE}. */
+	public static final String QUEUE_OVERFLOWS = "gripway.queue.overflows";
+
+	/** Gauge: 1 when the bus can relay publishes, 0 when not. Tag {@link #BUS_TYPE}. */
+	public static final String BUS_AVAILABLE = "gripway.bus.available";
+
+	/** Counter: items received from the bus for delivery on this node. */
+	public static final String BUS_RECEIVED = "gripway.bus.messages.received";
+
+	/** Counter: bus messages that could not be decoded. */
+	public static final String BUS_MALFORMED = "gripway.bus.messages.malformed";
+
+	/** Counter: items the bus itself lost or discarded. */
+	public static final String BUS_DROPPED = "gripway.bus.messages.dropped";
+
+	/** Counter: bus reconnections. */
+	public static final String BUS_RECONNECTS = "gripway.bus.reconnects";
+
+	/** Gauge: channels subscribed on the bus now. */
+	public static final String BUS_SUBSCRIPTIONS = "gripway.bus.subscriptions";
+
+	/** Gauge: publish batches waiting for this node's delivery thread (the node's lag behind the bus). */
+	public static final String BUS_PENDING = "gripway.bus.pending";
+
+	/** Timer: origin requests, to the origin's response headers. Tags {@link #ROUTE}, {@link #STATUS}. */
+	public static final String ORIGIN_REQUESTS = "gripway.origin.requests";
+
+	/** Gauge: 1 while the node drains its connections at shutdown. */
+	public static final String DRAINING = "gripway.draining";
+
+	public static final String MODE = "mode";
+
+	public static final String OUTCOME = "outcome";
+
+	public static final String REASON = "reason";
+
+	public static final String FORMAT = "format";
+
+	public static final String BUS_TYPE = "type";
+
+	public static final String ROUTE = "route";
+
+	public static final String STATUS = "status";
+
+	/** {@link #REASON} value where the outcome has none. */
+	public static final String NO_REASON = "none";
+
+	/** Every meter name above, for checks that dashboards and docs only name meters that exist. */
+	public static final List<String> ALL = List.of(HELD_CONNECTIONS, CHANNELS, HOLDS_STARTED, HOLDS_ENDED,
+			HOLDS_REFUSED, PUBLISH_REQUESTS, PUBLISH_ITEMS, MESSAGES_DELIVERED, DELIVERY_LATENCY, MESSAGES_DROPPED,
+			QUEUE_OVERFLOWS, BUS_AVAILABLE, BUS_RECEIVED, BUS_MALFORMED, BUS_DROPPED, BUS_RECONNECTS, BUS_SUBSCRIPTIONS,
+			BUS_PENDING, ORIGIN_REQUESTS, DRAINING);
+
+	private GripMetrics() {
+	}
+
+	/** The publish format a transport delivers, as the {@link #FORMAT} tag: GRIP's format names. */
+	public static String format(HoldKind kind) {
+		if (kind == HoldKind.RESPONSE) {
+			return "http-response";
+		}
+		return (kind == HoldKind.STREAM) ? "http-stream" : "ws-message";
+	}
+
+}

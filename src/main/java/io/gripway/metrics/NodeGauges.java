@@ -1,0 +1,70 @@
+package io.gripway.metrics;
+
+import java.util.function.ToDoubleFunction;
+
+import io.gripway.bus.BusStats;
+import io.gripway.bus.MessageBus;
+import io.gripway.hold.HoldKind;
+import io.gripway.hold.HoldRegistry;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * The node's state, read when scraped: held connections by mode, channels, draining, and the bus (available, plus the
+ * {@link BusStats} counters when the bus implements them). Reading is a few volatile loads; nothing is sampled on the
+ * hot path.
+ */
+final class NodeGauges implements MeterBinder {
+
+	private final HoldRegistry holds;
+
+	private final MessageBus bus;
+
+	private final String busType;
+
+	NodeGauges(HoldRegistry holds, MessageBus bus, String busType) {
+		this.holds = holds;
+		this.bus = bus;
+		this.busType = busType;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		for (HoldKind kind : HoldKind.values()) {
+			Gauge.builder(GripMetrics.HELD_CONNECTIONS, this.holds, holds -> holds.heldCount(kind))
+				.description("Connections held on this node")
+				.tag(GripMetrics.MODE, kind.tag())
+				.register(registry);
+		}
+		Gauge.builder(GripMetrics.CHANNELS, this.holds, HoldRegistry::channelCount)
+			.description("Channels with at least one held connection on this node")
+			.register(registry);
+		Gauge.builder(GripMetrics.DRAINING, this.holds, holds -> holds.isDraining() ? 1 : 0)
+			.description("1 while this node drains its connections at shutdown")
+			.register(registry);
+		Gauge.builder(GripMetrics.BUS_AVAILABLE, this.bus, bus -> bus.isAvailable() ? 1 : 0)
+			.description("1 when the bus can relay publishes")
+			.tag(GripMetrics.BUS_TYPE, this.busType)
+			.register(registry);
+		// a bus without stats reports zeros, so dashboards and alerts work the same for every bus type
+		BusStats stats = (this.bus instanceof BusStats busStats) ? busStats : new BusStats() {
+		};
+		counter(registry, GripMetrics.BUS_RECEIVED, stats, BusStats::receivedCount);
+		counter(registry, GripMetrics.BUS_MALFORMED, stats, BusStats::malformedCount);
+		counter(registry, GripMetrics.BUS_DROPPED, stats, BusStats::droppedCount);
+		counter(registry, GripMetrics.BUS_RECONNECTS, stats, BusStats::reconnectCount);
+		Gauge.builder(GripMetrics.BUS_SUBSCRIPTIONS, stats, BusStats::subscribedChannels)
+			.tag(GripMetrics.BUS_TYPE, this.busType)
+			.register(registry);
+		Gauge.builder(GripMetrics.BUS_PENDING, stats, BusStats::pendingDeliveries)
+			.tag(GripMetrics.BUS_TYPE, this.busType)
+			.register(registry);
+	}
+
+	private void counter(MeterRegistry registry, String name, BusStats stats, ToDoubleFunction<BusStats> count) {
+		FunctionCounter.builder(name, stats, count).tag(GripMetrics.BUS_TYPE, this.busType).register(registry);
+	}
+
+}

@@ -1,0 +1,81 @@
+package io.gripway.metrics;
+
+import java.util.concurrent.TimeoutException;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyRoutingFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
+
+/**
+ * Times each request to an origin, from sending it to receiving the origin's status and headers, tagged with the
+ * route id and the status class ({@code 2xx} ... {@code 5xx}, {@code error} for an unreachable origin,
+ * {@code timeout}).
+ *
+ * <p>
+ * Why not the gateway's own {@code spring.cloud.gateway.requests}: it wraps the whole filter chain, so for a GRIP hold
+ * it measures how long the client was held (seconds to minutes), not how fast the origin answered; and its
+ * {@code routeUri} and {@code path}-like tags are less bounded than a route id. This filter wraps only
+ * {@link NettyRoutingFilter}, whose Mono completes once the origin's response headers have arrived.
+ */
+public final class OriginMetricsFilter implements GlobalFilter, Ordered {
+
+	/** Just outside the routing filter, so only the origin round trip is timed. */
+	public static final int ORIGIN_METRICS_FILTER_ORDER = NettyRoutingFilter.ORDER - 1;
+
+	private final MeterRegistry registry;
+
+	public OriginMetricsFilter(MeterRegistry registry) {
+		this.registry = registry;
+	}
+
+	@Override
+	public int getOrder() {
+		return ORIGIN_METRICS_FILTER_ORDER;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		return Mono.defer(() -> {
+			Timer.Sample sample = Timer.start(this.registry);
+			return chain.filter(exchange)
+				.doOnSuccess(done -> record(sample, exchange, statusClass(exchange.getResponse().getStatusCode())))
+				.doOnError(ex -> record(sample, exchange, isTimeout(ex) ? "timeout" : "error"));
+		});
+	}
+
+	private void record(Timer.Sample sample, ServerWebExchange exchange, String status) {
+		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
+		sample.stop(Timer.builder(GripMetrics.ORIGIN_REQUESTS)
+			.description("Requests to origins, until the origin's response headers arrived")
+			.tag(GripMetrics.ROUTE, (route != null) ? route.getId() : "unknown")
+			.tag(GripMetrics.STATUS, status)
+			.publishPercentileHistogram()
+			.register(this.registry));
+	}
+
+	static String statusClass(@Nullable HttpStatusCode status) {
+		if (status == null) {
+			return "error";
+		}
+		int hundreds = status.value() / 100;
+		return (hundreds >= 1 && hundreds <= 5) ? hundreds + "xx" : "error";
+	}
+
+	private static boolean isTimeout(Throwable ex) {
+		return ex instanceof TimeoutException || (ex instanceof ResponseStatusException status
+				&& status.getStatusCode().value() == 504);
+	}
+
+}
