@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -58,15 +59,22 @@ public final class WsClient implements AutoCloseable {
 
 	private volatile @Nullable WebsocketOutbound out;
 
+	private volatile @Nullable HttpHeaders handshakeHeaders;
+
 	private final Disposable subscription;
 
-	private WsClient(String url, Map<String, String> headers) {
+	private WsClient(String url, Map<String, String> headers, @Nullable String protocols) {
+		WebsocketClientSpec.Builder spec = WebsocketClientSpec.builder().handlePing(true);
+		if (protocols != null) {
+			spec.protocols(protocols);
+		}
 		this.subscription = HttpClient.create(ConnectionProvider.newConnection())
 			.headers(h -> headers.forEach(h::add))
-			.websocket(WebsocketClientSpec.builder().handlePing(true).build())
+			.websocket(spec.build())
 			.uri(url)
 			.handle((in, out) -> {
 				this.out = out;
+				this.handshakeHeaders = in.headers();
 				in.withConnection(this.opened::complete);
 				in.receiveCloseStatus().subscribe(this.closeStatus::complete);
 				Mono<Void> receive = in.receiveFrames().doOnNext(frame -> {
@@ -92,7 +100,12 @@ public final class WsClient implements AutoCloseable {
 	}
 
 	public static WsClient connect(String url, Map<String, String> headers) {
-		WsClient client = new WsClient(url, headers);
+		return connect(url, headers, null);
+	}
+
+	/** @param protocols the subprotocols offered, comma-separated, or null for none */
+	public static WsClient connect(String url, Map<String, String> headers, @Nullable String protocols) {
+		WsClient client = new WsClient(url, headers, protocols);
 		try {
 			client.opened.get(10, TimeUnit.SECONDS);
 		}
@@ -102,6 +115,15 @@ public final class WsClient implements AutoCloseable {
 			throw (cause instanceof RuntimeException runtime) ? runtime : new IllegalStateException(cause);
 		}
 		return client;
+	}
+
+	/** The server's 101 headers. */
+	public HttpHeaders handshakeHeaders() {
+		HttpHeaders headers = this.handshakeHeaders;
+		if (headers == null) {
+			throw new AssertionError("not connected");
+		}
+		return headers;
 	}
 
 	public WsClient sendText(String text) {

@@ -83,7 +83,7 @@ class WebSocketOverHttpIntegrationTests {
 		}, "Set-Meta-User", "alice"));
 		origin.route("/subscribe", (request, response) -> events(request, response, in -> {
 			String channel = request.uri().substring(request.uri().indexOf("ch=") + 3);
-			return in.get(0).type().equals("OPEN") ? List.of(Event.of("OPEN"),
+			return isOpen(in) ? List.of(Event.of("OPEN"),
 					new Event("TEXT", "c:{\"channel\":\"" + channel + "\",\"type\":\"subscribe\"}")) : List.of();
 		}));
 		origin.route("/reject", (request, response) -> response.status(403)
@@ -94,30 +94,57 @@ class WebSocketOverHttpIntegrationTests {
 			.header("Content-Type", EVENTS + "; charset=utf-8")
 			.sendString(Mono.just("OPEN\r\n")));
 		origin.route("/noprefix", (request, response) -> events(request, response, in -> {
-			if (in.get(0).type().equals("OPEN")) {
+			if (isOpen(in)) {
 				return List.of(Event.of("OPEN"));
 			}
 			return List.of(new Event("TEXT", "unprefixed"), new Event("TEXT", "m:after"));
 		}));
 		origin.route("/close-me", (request, response) -> events(request, response, in -> {
-			if (in.get(0).type().equals("OPEN")) {
+			if (isOpen(in)) {
 				return List.of(Event.of("OPEN"));
 			}
 			return List.of(new Event("CLOSE", closeContent(4001, "origin says bye")));
 		}));
 		origin.route("/drop-me", (request, response) -> events(request, response,
-				in -> List.of(Event.of(in.get(0).type().equals("OPEN") ? "OPEN" : "DISCONNECT"))));
+				in -> List.of(Event.of(isOpen(in) ? "OPEN" : "DISCONNECT"))));
+		origin.route("/control", (request, response) -> events(request, response, in -> {
+			if (isOpen(in)) {
+				return List.of(Event.of("OPEN"), control("{\"type\":\"subscribe\",\"channel\":\"ctl-a\"}"),
+						control("{\"type\":\"subscribe\",\"channel\":\"ctl-b\",\"filters\":[\"skip-self\"]}"),
+						control("{\"type\":\"set-meta\",\"name\":\"user\",\"value\":\"bob\"}"));
+			}
+			List<Event> out = new ArrayList<>();
+			for (Event event : in) {
+				if ("unsubscribe".equals(event.content())) {
+					out.add(control("{\"type\":\"unsubscribe\",\"channel\":\"ctl-a\"}"));
+				}
+				else if ("keep-alive".equals(event.content())) {
+					out.add(control("{\"type\":\"keep-alive\",\"content\":\"ka\",\"timeout\":1}"));
+				}
+				else if ("detach".equals(event.content())) {
+					out.add(control("{\"type\":\"detach\"}"));
+				}
+			}
+			return out;
+		}));
+		origin.route("/headers", (request, response) -> events(request, response,
+				in -> isOpen(in) ? List.of(Event.of("OPEN")) : List.of(), "X-From-Origin", "yes",
+				"Sec-WebSocket-Protocol", "superchat", "Set-Meta-Secret", "s3"));
+		origin.route("/plain-ws", (request, response) -> response.sendWebsocket(
+				(in, out) -> out.sendString(in.receive().asString().map(text -> "origin:" + text))));
 		origin.route("/flaky", (request, response) -> {
 			String id = request.requestHeaders().get("Connection-Id");
-			Event first = decode(bodyOf(request)).get(0);
-			if (!first.type().equals("OPEN") && flakyFailures.get(id).getAndDecrement() > 0) {
+			if (!isOpen(decode(bodyOf(request))) && flakyFailures.get(id).getAndDecrement() > 0) {
 				return response.status(503).sendString(Mono.just("restarting\n"));
 			}
-			return events(request, response, in -> in.get(0).type().equals("OPEN") ? List.of(Event.of("OPEN"))
-					: List.of(new Event("TEXT", "m:" + in.get(0).content())));
+			return events(request, response, in -> isOpen(in) ? List.of(Event.of("OPEN"))
+					: in.stream().map(event -> new Event("TEXT", "m:" + event.content())).toList());
 		});
+		String route = "spring.cloud.gateway.server.webflux.routes[0].";
 		gripway = GripwayInstance.start("gripway.origin=" + origin.url(), "gripway.signing.key=" + SIGNING_KEY,
-				"gripway.websocket.retry-base=20ms", "gripway.websocket.max-retries=3");
+				"gripway.websocket.retry-base=20ms", "gripway.websocket.max-retries=3", route + "id=plain",
+				route + "uri=" + origin.url(), route + "predicates[0]=Path=/plain-ws",
+				route + "metadata.gripway-websocket=websocket");
 	}
 
 	@AfterAll
@@ -176,6 +203,14 @@ class WebSocketOverHttpIntegrationTests {
 			}
 		}
 		return events;
+	}
+
+	static boolean isOpen(List<Event> events) {
+		return !events.isEmpty() && events.get(0).type().equals("OPEN");
+	}
+
+	static Event control(String json) {
+		return new Event("TEXT", "c:" + json);
 	}
 
 	static String closeContent(int code, String reason) {
@@ -424,6 +459,80 @@ class WebSocketOverHttpIntegrationTests {
 			// the first try and max-retries=3 more
 			assertThat(postsOf(id)).hasSize(5);
 		}
+	}
+
+	@Test
+	void controlMessagesSubscribeFilterKeepAliveUnsubscribeAndDetach() throws Exception {
+		try (WsClient client = WsClient.connect(ws("/control"))) {
+			String id = connectionIdOfLastOpen("/control");
+			Await.until(WAIT, () -> gripway.registry().subscriberCount("ctl-a") == 1
+					&& gripway.registry().subscriberCount("ctl-b") == 1, () -> "subscribers on ctl-a and ctl-b");
+
+			// skip-self reads the meta set by set-meta: bob's own message does not come back to him
+			gripway.publishOk("{\"items\":[{\"channel\":\"ctl-b\",\"meta\":{\"sender\":\"bob\"},"
+					+ "\"formats\":{\"ws-message\":{\"content\":\"own\"}}}]}");
+			gripway.publishOk("{\"items\":[{\"channel\":\"ctl-b\",\"meta\":{\"sender\":\"carol\"},"
+					+ "\"formats\":{\"ws-message\":{\"content\":\"from carol\"}}}]}");
+			assertThat(client.next(WAIT).text()).isEqualTo("from carol");
+
+			client.sendText("keep-alive");
+			assertThat(client.next(WAIT).text()).isEqualTo("ka");
+
+			client.sendText("unsubscribe");
+			Await.until(WAIT, () -> gripway.registry().subscriberCount("ctl-a") == 0, () -> "ctl-a unsubscribed");
+
+			client.sendText("detach");
+			awaitPost(id, "TEXT 6\r\ndetach\r\n");
+			Thread.sleep(200);
+			int posts = postsOf(id).size();
+			client.sendText("after detach");
+			gripway.publishOk("{\"items\":[{\"channel\":\"ctl-b\",\"formats\":{\"ws-message\":{\"content\":\"still here\"}}}]}");
+			WsClient.Frame frame = client.next(WAIT);
+			while ("ka".equals(frame.text())) {
+				frame = client.next(WAIT);
+			}
+			assertThat(frame.text()).isEqualTo("still here");
+			assertThat(postsOf(id)).hasSize(posts);
+		}
+		Await.until(WAIT, () -> gripway.registry().subscriberCount("ctl-b") == 0, () -> "ctl-b freed");
+	}
+
+	@Test
+	void handshakeCarriesTheOriginsHeadersAndSubprotocol() {
+		try (WsClient client = WsClient.connect(ws("/headers"), Map.of(), "chat,superchat")) {
+			assertThat(client.handshakeHeaders().get("X-From-Origin")).isEqualTo("yes");
+			assertThat(client.handshakeHeaders().get("Sec-WebSocket-Protocol")).isEqualTo("superchat");
+			assertThat(client.handshakeHeaders().contains("Set-Meta-Secret")).isFalse();
+			assertThat(client.handshakeHeaders().contains("Sec-WebSocket-Extensions")).isFalse();
+			String id = connectionIdOfLastOpen("/headers");
+			client.sendText("x");
+			awaitPost(id, "TEXT 1\r\nx\r\n");
+			assertThat(postsOf(id).get(1).headers().get("Meta-Secret")).isEqualTo("s3");
+		}
+	}
+
+	@Test
+	void websocketModeRouteIsProxiedUnchanged() {
+		try (WsClient client = WsClient.connect(ws("/plain-ws"))) {
+			client.sendText("hi");
+			assertThat(client.next(WAIT).text()).isEqualTo("origin:hi");
+			assertThat(origin.received().stream().noneMatch(r -> r.method().equals("POST") && r.uri().equals("/plain-ws")))
+				.isTrue();
+		}
+	}
+
+	@Test
+	void clientsMayNotSendEventsDirectly() {
+		String[] answer = HttpClient.create(ConnectionProvider.newConnection())
+			.headers(h -> h.add("Content-Type", EVENTS))
+			.post()
+			.uri(gripway.proxyUrl() + "/echo")
+			.send(reactor.netty.ByteBufFlux.fromString(Mono.just("OPEN\r\n")))
+			.responseSingle((response, body) -> body.asString()
+				.defaultIfEmpty("")
+				.map(text -> new String[] { String.valueOf(response.status().code()), text }))
+			.block(WAIT);
+		assertThat(answer).containsExactly("403", "Client not allowed to send WebSocket events directly.\n");
 	}
 
 }
