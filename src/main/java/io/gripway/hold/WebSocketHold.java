@@ -56,7 +56,8 @@ public final class WebSocketHold extends Hold {
 	/** Queues a frame (send or close) for the client; never blocks. */
 	public synchronized void offer(WsMessageFormat frame) {
 		Sinks.EmitResult result = this.sink.tryEmitNext(frame);
-		if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
+		// before the socket subscribes, a full queue reports FAIL_ZERO_SUBSCRIBER: an overflow all the same
+		if (result == Sinks.EmitResult.FAIL_OVERFLOW || result == Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
 			this.sink.tryEmitError(new SlowConsumerException(this.queueCapacity));
 		}
 		else if (result.isSuccess()) {

@@ -133,7 +133,7 @@ class HoldRegistrySubscribeTests {
 		assertThat(this.registry.heldCount(HoldKind.WEBSOCKET)).isZero();
 		assertThat(this.registry.subscribe(this.hold, channel("c"))).isFalse();
 		assertThat(this.registry.channelCount()).isZero();
-		assertThat(this.bus.calls).containsExactly("+a", "+b", "-a", "-b");
+		assertThat(this.bus.calls).containsExactlyInAnyOrder("+a", "+b", "-a", "-b");
 	}
 
 	@Test
@@ -151,7 +151,7 @@ class HoldRegistrySubscribeTests {
 		WebSocketHold slow = new WebSocketHold(8, () -> {
 		});
 		List<Throwable> errors = new ArrayList<>();
-		for (int i = 0; i < 9; i++) {
+		for (int i = 0; i < 1000; i++) {
 			slow.offer(new WsMessageFormat(Action.SEND, WsMessageType.TEXT, Content.utf8("m" + i), null, null));
 		}
 		slow.frames().subscribe(frame -> {
