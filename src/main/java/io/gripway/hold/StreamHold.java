@@ -14,35 +14,28 @@ import io.gripway.publish.PublishItem;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.concurrent.Queues;
 
 /**
  * A held stream (HTTP streaming or SSE): every {@code http-stream} publish is appended, keep-alive bytes fill the
  * silences, and a {@code close} publish ends it.
  *
- * <h3>Bounded queue</h3> Content waits in a queue of {@code queueCapacity} items between the bus thread and the
- * client's socket. A client that lets it fill is disconnected with {@link SlowConsumerException}: one slow reader must
- * never make the node buffer without limit.
+ * <h3>Bounded queue</h3> Content waits in a {@link BoundedSink} of {@code queueCapacity} items between the bus thread
+ * and the client's socket. A client that lets it fill is disconnected with {@link SlowConsumerException}: one slow
+ * reader must never make the node buffer without limit.
  *
- * <h3>Thread safety</h3> Items come from the bus thread, keep-alives from a timer thread; emission into the sink is
- * serialized by this object's monitor, held only for the emission itself (which queues or hands bytes to Netty, never
- * blocking on I/O).
+ * <h3>Thread safety</h3> Items come from the bus thread, keep-alives from a timer thread; the sink serializes
+ * emission. The keep-alive timer's state is guarded by this object's monitor.
  *
  * <h3>Lifecycle</h3> {@link #content()} is subscribed once; cancelling it (client gone) stops the keep-alive timer.
  */
 public final class StreamHold extends Hold {
 
-	private final Sinks.Many<Content> sink;
-
-	private final int queueCapacity;
+	private final BoundedSink<Content> sink;
 
 	private final @Nullable KeepAlive keepAlive;
 
 	private final Scheduler timer;
-
-	private volatile long lastWriteNanos = System.nanoTime();
 
 	private @Nullable Disposable keepAliveTask;
 
@@ -51,8 +44,7 @@ public final class StreamHold extends Hold {
 	public StreamHold(List<ChannelSubscription> channels, Map<String, String> meta, @Nullable KeepAlive keepAlive,
 			int queueCapacity, Scheduler timer) {
 		super(channels, meta);
-		this.queueCapacity = queueCapacity;
-		this.sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<Content>get(queueCapacity).get());
+		this.sink = new BoundedSink<>(queueCapacity);
 		this.keepAlive = keepAlive;
 		this.timer = timer;
 	}
@@ -81,22 +73,10 @@ public final class StreamHold extends Hold {
 			return;
 		}
 		if (format.action() == Action.SEND) {
-			emit(format.content());
+			this.sink.emit(format.content());
 		}
 		else if (format.action() == Action.CLOSE) {
-			synchronized (this) {
-				this.sink.tryEmitComplete();
-			}
-		}
-	}
-
-	private synchronized void emit(Content content) {
-		Sinks.EmitResult result = this.sink.tryEmitNext(content);
-		if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
-			this.sink.tryEmitError(new SlowConsumerException(this.queueCapacity));
-		}
-		else if (result.isSuccess()) {
-			this.lastWriteNanos = System.nanoTime();
+			this.sink.complete();
 		}
 	}
 
@@ -108,7 +88,7 @@ public final class StreamHold extends Hold {
 		long delayNanos = timeoutNanos;
 		if (this.keepAlive.mode() == KeepAliveMode.IDLE) {
 			// in idle mode every write restarts the silence, so wait out what is left of it
-			long sinceWrite = System.nanoTime() - this.lastWriteNanos;
+			long sinceWrite = System.nanoTime() - this.sink.lastEmitNanos();
 			delayNanos = Math.max(0, timeoutNanos - sinceWrite);
 		}
 		this.keepAliveTask = this.timer.schedule(this::keepAliveDue, delayNanos, TimeUnit.NANOSECONDS);
@@ -120,9 +100,9 @@ public final class StreamHold extends Hold {
 			return;
 		}
 		boolean quiet = keepAlive.mode() == KeepAliveMode.INTERVAL
-				|| System.nanoTime() - this.lastWriteNanos >= keepAlive.timeout().toNanos();
+				|| System.nanoTime() - this.sink.lastEmitNanos() >= keepAlive.timeout().toNanos();
 		if (quiet) {
-			emit(keepAlive.data());
+			this.sink.emit(keepAlive.data());
 		}
 		scheduleKeepAlive();
 	}

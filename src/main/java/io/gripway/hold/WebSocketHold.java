@@ -7,39 +7,32 @@ import io.gripway.publish.Action;
 import io.gripway.publish.PublishItem;
 import io.gripway.publish.WsMessageFormat;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
-import reactor.util.concurrent.Queues;
 
 /**
  * A client WebSocket: starts with no channels, and its session subscribes and unsubscribes it through
  * {@link HoldRegistry#subscribe} as the origin asks. Every frame for the client, published ({@code ws-message}) or
  * from the origin, goes through {@link #offer} into one queue, so the client sees them in the order they arrived.
  *
- * <h3>Bounded queue</h3> Frames wait in a queue of {@code queueCapacity} between their producers and the client's
- * socket. A client that lets it fill gets {@link SlowConsumerException} from {@link #frames()} (its session closes it):
+ * <h3>Bounded queue</h3> Frames wait in a {@link BoundedSink} of {@code queueCapacity} between their producers and the
+ * client's socket. A client that lets it fill gets {@link SlowConsumerException} from {@link #frames()} (its session closes it):
  * one slow reader must never make the node buffer without limit. The frames' payloads are shared with every other
  * subscriber, never copied.
  *
- * <h3>Thread safety</h3> Frames come from the bus thread, the origin's replies and timers; emission is serialized by
- * this object's monitor, held only for the emission itself. {@code refresh} runs on the bus thread and must not block.
+ * <h3>Thread safety</h3> Frames come from the bus thread, the origin's replies and timers; the sink serializes
+ * emission. {@code refresh} runs on the bus thread and must not block.
  *
  * <h3>Lifecycle</h3> {@link #frames()} is subscribed once; {@link #complete()} ends it after the frames queued so far.
  */
 public final class WebSocketHold extends Hold {
 
-	private final Sinks.Many<WsMessageFormat> sink;
-
-	private final int queueCapacity;
+	private final BoundedSink<WsMessageFormat> sink;
 
 	private final Runnable refresh;
-
-	private volatile long lastFrameNanos = System.nanoTime();
 
 	/** @param refresh what a {@code refresh} publish does: ask the origin about this connection now */
 	public WebSocketHold(int queueCapacity, Runnable refresh) {
 		super(List.of(), Map.of());
-		this.queueCapacity = queueCapacity;
-		this.sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<WsMessageFormat>get(queueCapacity).get());
+		this.sink = new BoundedSink<>(queueCapacity);
 		this.refresh = refresh;
 	}
 
@@ -54,25 +47,18 @@ public final class WebSocketHold extends Hold {
 	}
 
 	/** Queues a frame (send or close) for the client; never blocks. */
-	public synchronized void offer(WsMessageFormat frame) {
-		Sinks.EmitResult result = this.sink.tryEmitNext(frame);
-		// before the socket subscribes, a full queue reports FAIL_ZERO_SUBSCRIBER: an overflow all the same
-		if (result == Sinks.EmitResult.FAIL_OVERFLOW || result == Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
-			this.sink.tryEmitError(new SlowConsumerException(this.queueCapacity));
-		}
-		else if (result.isSuccess()) {
-			this.lastFrameNanos = System.nanoTime();
-		}
+	public void offer(WsMessageFormat frame) {
+		this.sink.emit(frame);
 	}
 
 	/** Ends {@link #frames()} once what is queued has gone. */
-	public synchronized void complete() {
-		this.sink.tryEmitComplete();
+	public void complete() {
+		this.sink.complete();
 	}
 
 	/** When the last frame was queued, in {@link System#nanoTime()} terms; for idle keep-alives. */
 	public long lastFrameNanos() {
-		return this.lastFrameNanos;
+		return this.sink.lastEmitNanos();
 	}
 
 	@Override

@@ -125,19 +125,12 @@ public final class ControlMessages {
 	}
 
 	private static WsMessageType messageType(String name) {
-		switch (name) {
-			case "text":
-				return WsMessageType.TEXT;
-			case "binary":
-				return WsMessageType.BINARY;
-			case "ping":
-				return WsMessageType.PING;
-			case "pong":
-				return WsMessageType.PONG;
-			default:
-				throw new InvalidControlMessageException(
-						"keep-alive: 'message-type' must be text, binary, ping or pong, not '" + name + "'");
+		WsMessageType type = WsMessageType.named(name);
+		if (type == null) {
+			throw new InvalidControlMessageException(
+					"keep-alive: 'message-type' must be text, binary, ping or pong, not '" + name + "'");
 		}
+		return type;
 	}
 
 	private static String requiredString(JsonNode root, String field) {

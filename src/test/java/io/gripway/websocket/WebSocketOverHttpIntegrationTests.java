@@ -21,6 +21,7 @@ import io.gripway.test.TestOrigin;
 import io.gripway.test.WsClient;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -255,6 +256,17 @@ class WebSocketOverHttpIntegrationTests {
 		return new String(bytes, StandardCharsets.ISO_8859_1);
 	}
 
+	static void awaitSubscribers(String channel, int count) {
+		Await.until(WAIT, () -> gripway.registry().subscriberCount(channel) == count,
+				() -> count + " subscribers on '" + channel + "', have " + gripway.registry().subscriberCount(channel));
+	}
+
+	/** Publishes one {@code ws-message} item; {@code meta} is the item's meta object or null. */
+	static void publishWs(String channel, @Nullable String meta, String wsMessage) {
+		gripway.publishOk("{\"items\":[{\"channel\":\"" + channel + "\"," + ((meta != null) ? "\"meta\":" + meta + "," : "")
+				+ "\"formats\":{\"ws-message\":" + wsMessage + "}}]}");
+	}
+
 	static String ws(String path) {
 		return "ws://127.0.0.1:" + gripway.proxyPort() + path;
 	}
@@ -348,19 +360,19 @@ class WebSocketOverHttpIntegrationTests {
 	@Test
 	void subscribedClientGetsPublishedMessagesOfEveryType() {
 		try (WsClient client = WsClient.connect(ws("/subscribe?ch=news"))) {
-			Await.until(WAIT, () -> gripway.registry().subscriberCount("news") == 1, () -> "subscriber on 'news'");
-			gripway.publishOk("{\"items\":[{\"channel\":\"news\",\"formats\":{\"ws-message\":{\"content\":\"breaking\"}}}]}");
+			awaitSubscribers("news", 1);
+			publishWs("news", null, "{\"content\":\"breaking\"}");
 			WsClient.Frame text = client.next(WAIT);
 			assertThat(text.type()).isEqualTo("TEXT");
 			assertThat(text.text()).isEqualTo("breaking");
-			gripway.publishOk("{\"items\":[{\"channel\":\"news\",\"formats\":{\"ws-message\":{\"content-bin\":\"AAEC\"}}}]}");
+			publishWs("news", null, "{\"content-bin\":\"AAEC\"}");
 			WsClient.Frame binary = client.next(WAIT);
 			assertThat(binary.type()).isEqualTo("BINARY");
 			assertThat(binary.payload()).containsExactly(0, 1, 2);
-			gripway.publishOk("{\"items\":[{\"channel\":\"news\",\"formats\":{\"ws-message\":{\"type\":\"ping\"}}}]}");
+			publishWs("news", null, "{\"type\":\"ping\"}");
 			assertThat(client.next(WAIT).type()).isEqualTo("PING");
 		}
-		Await.until(WAIT, () -> gripway.registry().subscriberCount("news") == 0, () -> "no subscriber left on 'news'");
+		awaitSubscribers("news", 0);
 	}
 
 	@Test
@@ -396,9 +408,8 @@ class WebSocketOverHttpIntegrationTests {
 	void publishedCloseClosesTheClientAndTheOriginHearsOfIt() {
 		try (WsClient client = WsClient.connect(ws("/subscribe?ch=closing"))) {
 			String id = connectionIdOfLastOpen("/subscribe");
-			Await.until(WAIT, () -> gripway.registry().subscriberCount("closing") == 1, () -> "subscriber");
-			gripway.publishOk("{\"items\":[{\"channel\":\"closing\",\"formats\":{\"ws-message\":"
-					+ "{\"action\":\"close\",\"code\":4002,\"reason\":\"bye for now\"}}}]}");
+			awaitSubscribers("closing", 1);
+			publishWs("closing", null, "{\"action\":\"close\",\"code\":4002,\"reason\":\"bye for now\"}");
 			WebSocketCloseStatus status = client.awaitCloseStatus(WAIT);
 			assertThat(status.code()).isEqualTo(4002);
 			assertThat(status.reasonText()).isEqualTo("bye for now");
@@ -411,9 +422,8 @@ class WebSocketOverHttpIntegrationTests {
 	void publishedRefreshMakesAnEmptyPost() {
 		try (WsClient client = WsClient.connect(ws("/subscribe?ch=refreshing"))) {
 			String id = connectionIdOfLastOpen("/subscribe");
-			Await.until(WAIT, () -> gripway.registry().subscriberCount("refreshing") == 1, () -> "subscriber");
-			gripway.publishOk("{\"items\":[{\"channel\":\"refreshing\",\"formats\":{\"ws-message\":"
-					+ "{\"action\":\"refresh\"}}}]}");
+			awaitSubscribers("refreshing", 1);
+			publishWs("refreshing", null, "{\"action\":\"refresh\"}");
 			awaitPost(id, "");
 		}
 	}
@@ -465,28 +475,26 @@ class WebSocketOverHttpIntegrationTests {
 	void controlMessagesSubscribeFilterKeepAliveUnsubscribeAndDetach() throws Exception {
 		try (WsClient client = WsClient.connect(ws("/control"))) {
 			String id = connectionIdOfLastOpen("/control");
-			Await.until(WAIT, () -> gripway.registry().subscriberCount("ctl-a") == 1
-					&& gripway.registry().subscriberCount("ctl-b") == 1, () -> "subscribers on ctl-a and ctl-b");
+			awaitSubscribers("ctl-a", 1);
+			awaitSubscribers("ctl-b", 1);
 
 			// skip-self reads the meta set by set-meta: bob's own message does not come back to him
-			gripway.publishOk("{\"items\":[{\"channel\":\"ctl-b\",\"meta\":{\"sender\":\"bob\"},"
-					+ "\"formats\":{\"ws-message\":{\"content\":\"own\"}}}]}");
-			gripway.publishOk("{\"items\":[{\"channel\":\"ctl-b\",\"meta\":{\"sender\":\"carol\"},"
-					+ "\"formats\":{\"ws-message\":{\"content\":\"from carol\"}}}]}");
+			publishWs("ctl-b", "{\"sender\":\"bob\"}", "{\"content\":\"own\"}");
+			publishWs("ctl-b", "{\"sender\":\"carol\"}", "{\"content\":\"from carol\"}");
 			assertThat(client.next(WAIT).text()).isEqualTo("from carol");
 
 			client.sendText("keep-alive");
 			assertThat(client.next(WAIT).text()).isEqualTo("ka");
 
 			client.sendText("unsubscribe");
-			Await.until(WAIT, () -> gripway.registry().subscriberCount("ctl-a") == 0, () -> "ctl-a unsubscribed");
+			awaitSubscribers("ctl-a", 0);
 
 			client.sendText("detach");
 			awaitPost(id, "TEXT 6\r\ndetach\r\n");
 			Thread.sleep(200);
 			int posts = postsOf(id).size();
 			client.sendText("after detach");
-			gripway.publishOk("{\"items\":[{\"channel\":\"ctl-b\",\"formats\":{\"ws-message\":{\"content\":\"still here\"}}}]}");
+			publishWs("ctl-b", null, "{\"content\":\"still here\"}");
 			WsClient.Frame frame = client.next(WAIT);
 			while ("ka".equals(frame.text())) {
 				frame = client.next(WAIT);
@@ -494,7 +502,7 @@ class WebSocketOverHttpIntegrationTests {
 			assertThat(frame.text()).isEqualTo("still here");
 			assertThat(postsOf(id)).hasSize(posts);
 		}
-		Await.until(WAIT, () -> gripway.registry().subscriberCount("ctl-b") == 0, () -> "ctl-b freed");
+		awaitSubscribers("ctl-b", 0);
 	}
 
 	@Test

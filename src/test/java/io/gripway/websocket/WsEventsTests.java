@@ -80,47 +80,39 @@ class WsEventsTests {
 		assertThat(WsEvents.decode(new byte[0])).isEmpty();
 	}
 
+	static void assertRejected(String body, String... messageParts) {
+		assertThatExceptionOfType(InvalidWsEventsException.class).isThrownBy(() -> WsEvents.decode(bytes(body)))
+			.satisfies(ex -> assertThat(ex.getMessage()).contains(messageParts));
+	}
+
 	@Test
 	void badHexLengthIsRejected() {
-		assertThatExceptionOfType(InvalidWsEventsException.class).isThrownBy(() -> WsEvents.decode(bytes("TEXT 5g\r\nhello\r\n")))
-			.withMessageContaining("'5g'")
-			.withMessageContaining("not hex");
-		assertThatExceptionOfType(InvalidWsEventsException.class).isThrownBy(() -> WsEvents.decode(bytes("TEXT -5\r\nhello\r\n")))
-			.withMessageContaining("not hex");
-		assertThatExceptionOfType(InvalidWsEventsException.class).isThrownBy(() -> WsEvents.decode(bytes("TEXT \r\n\r\n")))
-			.withMessageContaining("not hex");
+		assertRejected("TEXT 5g\r\nhello\r\n", "'5g'", "not hex");
+		assertRejected("TEXT -5\r\nhello\r\n", "not hex");
+		assertRejected("TEXT \r\n\r\n", "not hex");
 	}
 
 	@Test
 	void truncatedContentIsRejected() {
-		assertThatExceptionOfType(InvalidWsEventsException.class).isThrownBy(() -> WsEvents.decode(bytes("TEXT 5\r\nhel")))
-			.withMessageContaining("declares 5 bytes");
-		assertThatExceptionOfType(InvalidWsEventsException.class).isThrownBy(() -> WsEvents.decode(bytes("TEXT 5\r\nhello")))
-			.withMessageContaining("declares 5 bytes");
+		assertRejected("TEXT 5\r\nhel", "declares 5 bytes");
+		assertRejected("TEXT 5\r\nhello", "declares 5 bytes");
 	}
 
 	@Test
 	void contentNotEndingInCrlfIsRejected() {
-		assertThatExceptionOfType(InvalidWsEventsException.class)
-			.isThrownBy(() -> WsEvents.decode(bytes("TEXT 4\r\nhello\r\n")))
-			.withMessageContaining("not followed by CRLF");
+		assertRejected("TEXT 4\r\nhello\r\n", "not followed by CRLF");
 	}
 
 	@Test
 	void trailingGarbageIsRejected() {
-		assertThatExceptionOfType(InvalidWsEventsException.class).isThrownBy(() -> WsEvents.decode(bytes("OPEN\r\nxyz")))
-			.withMessageContaining("offset 6");
-		assertThatExceptionOfType(InvalidWsEventsException.class).isThrownBy(() -> WsEvents.decode(bytes("OPEN")))
-			.withMessageContaining("no CRLF");
+		assertRejected("OPEN\r\nxyz", "offset 6");
+		assertRejected("OPEN", "no CRLF");
 	}
 
 	@Test
 	void unknownTypeIsRejected() {
-		assertThatExceptionOfType(InvalidWsEventsException.class)
-			.isThrownBy(() -> WsEvents.decode(bytes("OPEN\r\nKEEP-ALIVE\r\n")))
-			.withMessage("unknown event type 'KEEP-ALIVE' at offset 6");
-		assertThatExceptionOfType(InvalidWsEventsException.class).isThrownBy(() -> WsEvents.decode(bytes("open\r\n")))
-			.withMessageContaining("'open'");
+		assertRejected("OPEN\r\nKEEP-ALIVE\r\n", "unknown event type 'KEEP-ALIVE' at offset 6");
+		assertRejected("open\r\n", "'open'");
 	}
 
 }
