@@ -41,6 +41,17 @@ public sealed interface ControlMessage {
 			KeepAliveMode mode) implements ControlMessage {
 	}
 
+	/**
+	 * Send {@code content} as a {@code type} frame after {@code timeout}, unless another send-delayed or a
+	 * flush-delayed sends it sooner.
+	 */
+	record SendDelayed(Content content, WsMessageType type, Duration timeout) implements ControlMessage {
+	}
+
+	/** Send the pending delayed message now. */
+	record FlushDelayed() implements ControlMessage {
+	}
+
 	/** Sets ({@code value} present) or deletes subscription meta {@code name}, which filters read. */
 	record SetMeta(String name, @Nullable String value) implements ControlMessage {
 	}

@@ -23,6 +23,8 @@ public final class ControlMessages {
 
 	static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(55);
 
+	static final Duration DEFAULT_SEND_DELAY = Duration.ofSeconds(1);
+
 	private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
 	private ControlMessages() {
@@ -50,6 +52,10 @@ public final class ControlMessages {
 				return new ControlMessage.Detach();
 			case "keep-alive":
 				return keepAlive(root);
+			case "send-delayed":
+				return sendDelayed(root);
+			case "flush-delayed":
+				return new ControlMessage.FlushDelayed();
 			case "set-meta":
 				return new ControlMessage.SetMeta(requiredString(root, "name"), optionalString(root, "value"));
 			default:
@@ -88,31 +94,6 @@ public final class ControlMessages {
 	}
 
 	private static ControlMessage keepAlive(JsonNode root) {
-		String binary = optionalString(root, "content-bin");
-		String text = optionalString(root, "content");
-		Content content = null;
-		if (binary != null) {
-			try {
-				content = Content.base64(binary);
-			}
-			catch (IllegalArgumentException ex) {
-				throw new InvalidControlMessageException("keep-alive: 'content-bin' is not base64");
-			}
-		}
-		else if (text != null) {
-			content = Content.utf8(text);
-		}
-		String typeName = optionalString(root, "message-type");
-		WsMessageType type = (typeName != null) ? messageType(typeName)
-				: (binary != null) ? WsMessageType.BINARY : WsMessageType.TEXT;
-		JsonNode timeoutNode = root.get("timeout");
-		Duration timeout = DEFAULT_KEEP_ALIVE_TIMEOUT;
-		if (timeoutNode != null && !timeoutNode.isNull()) {
-			if (!timeoutNode.canConvertToInt() || timeoutNode.asInt() < 1) {
-				throw new InvalidControlMessageException("keep-alive: 'timeout' must be a positive number of seconds");
-			}
-			timeout = Duration.ofSeconds(timeoutNode.asInt());
-		}
 		String modeName = optionalString(root, "mode");
 		KeepAliveMode mode = KeepAliveMode.IDLE;
 		if ("interval".equals(modeName)) {
@@ -121,16 +102,57 @@ public final class ControlMessages {
 		else if (modeName != null && !"idle".equals(modeName)) {
 			throw new InvalidControlMessageException("keep-alive: 'mode' must be idle or interval, not '" + modeName + "'");
 		}
-		return new ControlMessage.KeepAlive(content, type, timeout, mode);
+		return new ControlMessage.KeepAlive(content(root, "keep-alive"), messageType(root, "keep-alive"),
+				timeout(root, "keep-alive", DEFAULT_KEEP_ALIVE_TIMEOUT), mode);
 	}
 
-	private static WsMessageType messageType(String name) {
-		WsMessageType type = WsMessageType.named(name);
-		if (type == null) {
-			throw new InvalidControlMessageException(
-					"keep-alive: 'message-type' must be text, binary, ping or pong, not '" + name + "'");
+	private static ControlMessage sendDelayed(JsonNode root) {
+		Content content = content(root, "send-delayed");
+		if (content == null) {
+			throw new InvalidControlMessageException("send-delayed: needs 'content' or 'content-bin'");
 		}
-		return type;
+		return new ControlMessage.SendDelayed(content, messageType(root, "send-delayed"),
+				timeout(root, "send-delayed", DEFAULT_SEND_DELAY));
+	}
+
+	/** {@code content-bin} (base64) or {@code content}; null when neither is there. */
+	private static @Nullable Content content(JsonNode root, String type) {
+		String binary = optionalString(root, "content-bin");
+		if (binary != null) {
+			try {
+				return Content.base64(binary);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidControlMessageException(type + ": 'content-bin' is not base64");
+			}
+		}
+		String text = optionalString(root, "content");
+		return (text != null) ? Content.utf8(text) : null;
+	}
+
+	/** {@code message-type}; by default binary for {@code content-bin} and text otherwise. */
+	private static WsMessageType messageType(JsonNode root, String type) {
+		String name = optionalString(root, "message-type");
+		if (name == null) {
+			return (root.hasNonNull("content-bin")) ? WsMessageType.BINARY : WsMessageType.TEXT;
+		}
+		WsMessageType messageType = WsMessageType.named(name);
+		if (messageType == null) {
+			throw new InvalidControlMessageException(
+					type + ": 'message-type' must be text, binary, ping or pong, not '" + name + "'");
+		}
+		return messageType;
+	}
+
+	private static Duration timeout(JsonNode root, String type, Duration byDefault) {
+		JsonNode node = root.get("timeout");
+		if (node == null || node.isNull()) {
+			return byDefault;
+		}
+		if (!node.canConvertToInt() || node.asInt() < 1) {
+			throw new InvalidControlMessageException(type + ": 'timeout' must be a positive number of seconds");
+		}
+		return Duration.ofSeconds(node.asInt());
 	}
 
 	private static String requiredString(JsonNode root, String field) {

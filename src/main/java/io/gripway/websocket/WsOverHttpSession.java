@@ -11,8 +11,6 @@ import java.util.concurrent.TimeUnit;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.hold.WebSocketHold;
 import io.gripway.http.Content;
-import io.gripway.instruct.ChannelSubscription;
-import io.gripway.instruct.KeepAliveMode;
 import io.gripway.publish.Action;
 import io.gripway.publish.WsMessageFormat;
 import io.gripway.publish.WsMessageType;
@@ -46,10 +44,6 @@ import org.springframework.http.HttpHeaders;
 final class WsOverHttpSession {
 
 	private static final Log logger = LogFactory.getLog(WsOverHttpSession.class);
-
-	private static final byte[] MESSAGE_PREFIX = { 'm', ':' };
-
-	private static final byte[] CONTROL_PREFIX = { 'c', ':' };
 
 	private enum State {
 
@@ -88,6 +82,8 @@ final class WsOverHttpSession {
 
 	private final String logPrefix;
 
+	private final GripMessages messages;
+
 	private final List<WsEvent> pending = new ArrayList<>();
 
 	private final Map<String, String> meta = new LinkedHashMap<>();
@@ -98,16 +94,9 @@ final class WsOverHttpSession {
 
 	private boolean postWanted;
 
-	private boolean grip;
-
 	private @Nullable Integer keepAliveSeconds;
 
 	private @Nullable Disposable keepAliveTask;
-
-	private @Nullable Disposable clientKeepAliveTask;
-
-	// the keep-alive in force; a timer of an older one stops when it sees it was replaced
-	private ControlMessage.@Nullable KeepAlive clientKeepAlive;
 
 	private List<WsEvent> initialEvents = List.of();
 
@@ -124,6 +113,7 @@ final class WsOverHttpSession {
 		this.settings = settings;
 		this.logPrefix = logPrefix;
 		this.hold = new WebSocketHold(settings.queueCapacity(), this::refresh);
+		this.messages = new GripMessages(this.hold, registry, timer, this::detach, logPrefix + "[" + uri + "] ");
 	}
 
 	WebSocketHold hold() {
@@ -138,7 +128,9 @@ final class WsOverHttpSession {
 
 	/** The origin accepted: keeps what its first answer set, and the events after its {@code OPEN}, for {@link #start}. */
 	synchronized void accepted(OriginReply reply, List<WsEvent> eventsAfterOpen) {
-		this.grip = reply.enablesGrip();
+		if (reply.enablesGrip()) {
+			this.messages.enableGrip();
+		}
 		this.initialEvents = List.copyOf(eventsAfterOpen);
 		applyHeaders(reply);
 	}
@@ -189,8 +181,7 @@ final class WsOverHttpSession {
 
 	/** The client's WebSocket handler finished: no more timers. Any last POST still goes out. */
 	synchronized void end() {
-		this.clientKeepAlive = null;
-		cancel(this.clientKeepAliveTask);
+		this.messages.stop();
 		if (this.state == State.OPEN || this.state == State.DETACHED) {
 			this.state = State.DONE;
 		}
@@ -309,16 +300,16 @@ final class WsOverHttpSession {
 		for (WsEvent event : events) {
 			switch (event.type()) {
 				case TEXT:
-					text(event.content());
+					this.messages.text(event.content());
 					break;
 				case BINARY:
-					binary(event.content());
+					this.messages.binary(event.content());
 					break;
 				case PING:
-					this.hold.offer(frame(WsMessageType.PING, event.content()));
+					this.hold.offer(GripMessages.frame(WsMessageType.PING, event.content()));
 					break;
 				case PONG:
-					this.hold.offer(frame(WsMessageType.PONG, event.content()));
+					this.hold.offer(GripMessages.frame(WsMessageType.PONG, event.content()));
 					break;
 				case CLOSE:
 					originDone();
@@ -341,106 +332,12 @@ final class WsOverHttpSession {
 		cancel(this.keepAliveTask);
 	}
 
-	private void text(Content content) {
-		if (!this.grip) {
-			this.hold.offer(frame(WsMessageType.TEXT, content));
-		}
-		else if (content.startsWith(CONTROL_PREFIX)) {
-			control(content.toUtf8().substring(CONTROL_PREFIX.length));
-		}
-		else if (content.startsWith(MESSAGE_PREFIX)) {
-			this.hold.offer(frame(WsMessageType.TEXT, content.from(MESSAGE_PREFIX.length)));
-		}
-		else {
-			dropUnprefixed("text", content);
-		}
-	}
-
-	private void binary(Content content) {
-		if (!this.grip) {
-			this.hold.offer(frame(WsMessageType.BINARY, content));
-		}
-		else if (content.startsWith(MESSAGE_PREFIX)) {
-			this.hold.offer(frame(WsMessageType.BINARY, content.from(MESSAGE_PREFIX.length)));
-		}
-		else {
-			dropUnprefixed("binary", content);
-		}
-	}
-
-	private void dropUnprefixed(String kind, Content content) {
-		// at info, not Pushpin's debug: the m:/c: prefix is GRIP's most common stumbling block (pushpin#48289)
-		logger.info(this.logPrefix + "Dropping unprefixed " + kind + " message (" + content.length()
-				+ " bytes) from origin " + this.uri + ": with GRIP, messages must start with 'm:' or 'c:'");
-	}
-
-	private void control(String json) {
-		ControlMessage message;
-		try {
-			message = ControlMessages.parse(json);
-		}
-		catch (InvalidControlMessageException ex) {
-			logger.warn(this.logPrefix + "Ignoring control message from origin " + this.uri + ": " + ex.getMessage());
-			return;
-		}
-		if (message instanceof ControlMessage.Subscribe subscribe) {
-			this.registry.subscribe(this.hold, new ChannelSubscription(subscribe.channel(), null, subscribe.filters()));
-		}
-		else if (message instanceof ControlMessage.Unsubscribe unsubscribe) {
-			this.registry.unsubscribe(this.hold, unsubscribe.channel());
-		}
-		else if (message instanceof ControlMessage.SetMeta setMeta) {
-			this.hold.setMeta(setMeta.name(), setMeta.value());
-		}
-		else if (message instanceof ControlMessage.Detach) {
-			detach();
-		}
-		else if (message instanceof ControlMessage.KeepAlive keepAlive) {
-			clientKeepAlive(keepAlive);
-		}
-		else if (logger.isDebugEnabled()) {
-			logger.debug(this.logPrefix + "Ignoring control message " + message);
-		}
-	}
-
 	private synchronized void detach() {
 		if (this.state == State.OPEN) {
 			this.state = State.DETACHED;
 			this.pending.clear();
 			cancel(this.keepAliveTask);
 		}
-	}
-
-	private synchronized void clientKeepAlive(ControlMessage.KeepAlive keepAlive) {
-		cancel(this.clientKeepAliveTask);
-		this.clientKeepAlive = (keepAlive.content() != null) ? keepAlive : null;
-		if (this.clientKeepAlive != null) {
-			scheduleClientKeepAlive(keepAlive, keepAlive.timeout().toNanos());
-		}
-	}
-
-	// guarded by this: in idle mode each frame to the client restarts the silence, so wait out what is left of it
-	private void scheduleClientKeepAlive(ControlMessage.KeepAlive keepAlive, long delayNanos) {
-		this.clientKeepAliveTask = this.timer.schedule(() -> {
-			long timeout = keepAlive.timeout().toNanos();
-			long silence = System.nanoTime() - this.hold.lastFrameNanos();
-			long next = timeout;
-			if (keepAlive.mode() == KeepAliveMode.INTERVAL || silence >= timeout) {
-				this.hold.offer(frame(keepAlive.type(), keepAlive.content()));
-			}
-			else {
-				next = timeout - silence;
-			}
-			synchronized (this) {
-				if (this.clientKeepAlive == keepAlive) {
-					scheduleClientKeepAlive(keepAlive, next);
-				}
-			}
-		}, delayNanos, TimeUnit.NANOSECONDS);
-	}
-
-	static WsMessageFormat frame(WsMessageType type, @Nullable Content content) {
-		return new WsMessageFormat(Action.SEND, type, (content != null) ? content : Content.EMPTY, null, null);
 	}
 
 	static WsMessageFormat closeFrame(@Nullable Integer code, @Nullable String reason) {

@@ -48,6 +48,19 @@ class ControlMessagesTests {
 	}
 
 	@Test
+	void sendDelayedAndFlushDelayed() {
+		assertThat(ControlMessages.parse("{\"type\":\"send-delayed\",\"content\":\"later\"}"))
+			.isEqualTo(new ControlMessage.SendDelayed(Content.utf8("later"), WsMessageType.TEXT, Duration.ofSeconds(1)));
+		assertThat(ControlMessages.parse(
+				"{\"type\":\"send-delayed\",\"content\":\"p\",\"message-type\":\"ping\",\"timeout\":3}"))
+			.isEqualTo(new ControlMessage.SendDelayed(Content.utf8("p"), WsMessageType.PING, Duration.ofSeconds(3)));
+		assertThat(ControlMessages.parse("{\"type\":\"flush-delayed\"}")).isEqualTo(new ControlMessage.FlushDelayed());
+		assertThatExceptionOfType(InvalidControlMessageException.class)
+			.isThrownBy(() -> ControlMessages.parse("{\"type\":\"send-delayed\"}"))
+			.withMessageContaining("needs 'content'");
+	}
+
+	@Test
 	void invalidMessagesNameTheRule() {
 		assertThatExceptionOfType(InvalidControlMessageException.class).isThrownBy(() -> ControlMessages.parse("{"))
 			.withMessageContaining("not JSON");

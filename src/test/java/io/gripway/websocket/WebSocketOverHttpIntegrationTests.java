@@ -122,6 +122,10 @@ class WebSocketOverHttpIntegrationTests {
 				else if ("keep-alive".equals(event.content())) {
 					out.add(control("{\"type\":\"keep-alive\",\"content\":\"ka\",\"timeout\":1}"));
 				}
+				else if ("delayed".equals(event.content())) {
+					out.add(control("{\"type\":\"send-delayed\",\"content\":\"first\",\"timeout\":60}"));
+					out.add(control("{\"type\":\"send-delayed\",\"content\":\"second\",\"timeout\":1}"));
+				}
 				else if ("detach".equals(event.content())) {
 					out.add(control("{\"type\":\"detach\"}"));
 				}
@@ -472,7 +476,7 @@ class WebSocketOverHttpIntegrationTests {
 	}
 
 	@Test
-	void controlMessagesSubscribeFilterKeepAliveUnsubscribeAndDetach() throws Exception {
+	void controlMessagesSubscribeFilterDelayKeepAliveUnsubscribeAndDetach() throws Exception {
 		try (WsClient client = WsClient.connect(ws("/control"))) {
 			String id = connectionIdOfLastOpen("/control");
 			awaitSubscribers("ctl-a", 1);
@@ -482,6 +486,11 @@ class WebSocketOverHttpIntegrationTests {
 			publishWs("ctl-b", "{\"sender\":\"bob\"}", "{\"content\":\"own\"}");
 			publishWs("ctl-b", "{\"sender\":\"carol\"}", "{\"content\":\"from carol\"}");
 			assertThat(client.next(WAIT).text()).isEqualTo("from carol");
+
+			// a second send-delayed sends the first at once; the second follows after its timeout
+			client.sendText("delayed");
+			assertThat(client.next(WAIT).text()).isEqualTo("first");
+			assertThat(client.next(WAIT).text()).isEqualTo("second");
 
 			client.sendText("keep-alive");
 			assertThat(client.next(WAIT).text()).isEqualTo("ka");
