@@ -1,7 +1,5 @@
 package io.gripway.websocket;
 
-import java.util.List;
-
 import org.springframework.http.HttpHeaders;
 
 /**
@@ -20,19 +18,7 @@ record OriginReply(int status, HttpHeaders headers, byte[] body) {
 
 	/** The origin turned on GRIP ({@code c:}/{@code m:} messages, publishes) for the connection. */
 	boolean enablesGrip() {
-		List<String> extensions = this.headers.get(WsOverHttpHeaders.SEC_WEBSOCKET_EXTENSIONS);
-		if (extensions == null) {
-			return false;
-		}
-		for (String value : extensions) {
-			for (String extension : value.split(",")) {
-				String name = extension.split(";", 2)[0].trim();
-				if (WsOverHttpHeaders.GRIP_EXTENSION.equalsIgnoreCase(name)) {
-					return true;
-				}
-			}
-		}
-		return false;
+		return WsOverHttpHeaders.namesGrip(this.headers.get(WsOverHttpHeaders.SEC_WEBSOCKET_EXTENSIONS));
 	}
 
 }

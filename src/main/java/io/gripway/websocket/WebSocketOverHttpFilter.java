@@ -15,10 +15,14 @@ import io.gripway.http.HeaderField;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -65,12 +69,18 @@ public final class WebSocketOverHttpFilter implements GlobalFilter, Ordered {
 
 	static final String BAD_ORIGIN = "Error while proxying to origin.\n";
 
+	static final String REFUSED = "The origin refused the WebSocket.\n";
+
 	private static final Set<String> NOT_IN_REJECTION = Set.of("content-length", "transfer-encoding", "connection",
 			"keep-alive", "upgrade");
 
 	private final WebSocketService webSocketService;
 
 	private final OriginPoster poster;
+
+	private final HttpClient client;
+
+	private final @Nullable Supplier<String> signature;
 
 	private final HoldRegistry registry;
 
@@ -90,6 +100,8 @@ public final class WebSocketOverHttpFilter implements GlobalFilter, Ordered {
 			@Nullable Supplier<String> signature, HoldRegistry registry, Scheduler timer, WsOverHttpSettings settings) {
 		this.webSocketService = webSocketService;
 		this.poster = new OriginPoster(client, signature, settings.maxOriginBody());
+		this.client = client;
+		this.signature = signature;
 		this.registry = registry;
 		this.timer = timer;
 		this.settings = settings;
@@ -108,10 +120,13 @@ public final class WebSocketOverHttpFilter implements GlobalFilter, Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		URI url = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
-		if (url == null || mode(exchange) != WebSocketMode.OVER_HTTP) {
+		if (url == null) {
 			return chain.filter(exchange);
 		}
 		ServerHttpRequest request = exchange.getRequest();
+		if (mode(exchange) == WebSocketMode.WEBSOCKET) {
+			return isUpgrade(request) ? proxy(exchange, url) : chain.filter(exchange);
+		}
 		if (!isUpgrade(request)) {
 			if (WsEvents.CONTENT_TYPE.equals(request.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE))) {
 				return ClientResponses.error(exchange.getResponse(), 403, DIRECT_EVENTS);
@@ -150,7 +165,49 @@ public final class WebSocketOverHttpFilter implements GlobalFilter, Ordered {
 		String protocol = reply.headers().getFirst(WsOverHttpHeaders.SEC_WEBSOCKET_PROTOCOL);
 		List<String> protocols = (protocol != null) ? List.of(protocol) : List.of();
 		return this.webSocketService.handleRequest(exchange,
-				new WsOverHttpHandler(session, this.registry, protocols, drop(exchange), this.slowClientCloses));
+				new ClientWebSocketHandler(session, this.registry, protocols, drop(exchange), this.slowClientCloses));
+	}
+
+	/** {@code websocket} mode: connects to the origin first, and answers the client's handshake once it accepted. */
+	private Mono<Void> proxy(ServerWebExchange exchange, URI url) {
+		HttpHeaders clientHeaders = exchange.getRequest().getHeaders();
+		String offered = clientHeaders.getFirst(WsOverHttpHeaders.SEC_WEBSOCKET_PROTOCOL);
+		WebsocketClientSpec.Builder spec = WebsocketClientSpec.builder();
+		if (offered != null) {
+			spec.protocols(offered);
+		}
+		HttpHeaders headers = WsOverHttpHeaders.webSocket(clientHeaders,
+				(this.signature != null) ? this.signature.get() : null);
+		Sinks.One<ClientWebSocketHandler> accepted = Sinks.one();
+		Sinks.Empty<Void> done = Sinks.empty();
+		Disposable origin = this.client.headers(nettyHeaders -> headers.forEach(nettyHeaders::add))
+			.websocket(spec.build())
+			.uri(webSocketUri(url))
+			.handle((in, out) -> {
+				boolean grip = WsOverHttpHeaders
+					.namesGrip(in.headers().getAll(WsOverHttpHeaders.SEC_WEBSOCKET_EXTENSIONS));
+				WsProxySession session = new WsProxySession(in, out, grip, this.registry, this.timer,
+						this.settings.queueCapacity(), done, exchange.getLogPrefix() + "[" + url + "] ");
+				String selected = in.selectedSubprotocol();
+				accepted.tryEmitValue(new ClientWebSocketHandler(session, this.registry,
+						(selected != null) ? List.of(selected) : List.of(), drop(exchange), this.slowClientCloses));
+				return done.asMono();
+			})
+			.subscribe(null, accepted::tryEmitError);
+		return accepted.asMono()
+			.doOnCancel(origin::dispose)
+			.flatMap(handler -> this.webSocketService.handleRequest(exchange, handler)
+				// a client handshake that fails after the origin accepted must not leave the origin connected
+				.doOnError(ex -> handler.end()))
+			.onErrorResume(WebSocketClientHandshakeException.class, ex -> {
+				int status = ex.response().status().code();
+				logger.info(exchange.getLogPrefix() + "WebSocket origin " + url + " refused the handshake: " + status);
+				return ClientResponses.error(exchange.getResponse(), status, REFUSED);
+			})
+			.onErrorResume(ex -> {
+				logger.warn(exchange.getLogPrefix() + "WebSocket to origin " + url + " failed: " + ex);
+				return ClientResponses.error(exchange.getResponse(), 502, BAD_ORIGIN);
+			});
 	}
 
 	private WebSocketMode mode(ServerWebExchange exchange) {
@@ -166,9 +223,18 @@ public final class WebSocketOverHttpFilter implements GlobalFilter, Ordered {
 
 	// a route to ws://host is the same origin, spoken to in HTTP
 	private static URI httpUri(URI url) {
+		return withScheme(url, "https", "http");
+	}
+
+	// and a route to http://host, spoken to in WebSocket
+	private static URI webSocketUri(URI url) {
+		return withScheme(url, "wss", "ws");
+	}
+
+	private static URI withScheme(URI url, String secure, String plain) {
 		String scheme = url.getScheme().toLowerCase(Locale.ROOT);
-		String http = ("wss".equals(scheme) || "https".equals(scheme)) ? "https" : "http";
-		return UriComponentsBuilder.fromUri(url).scheme(http).build(true).toUri();
+		boolean tls = "wss".equals(scheme) || "https".equals(scheme);
+		return UriComponentsBuilder.fromUri(url).scheme(tls ? secure : plain).build(true).toUri();
 	}
 
 	private static Runnable drop(ServerWebExchange exchange) {

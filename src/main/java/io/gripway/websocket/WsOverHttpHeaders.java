@@ -1,5 +1,6 @@
 package io.gripway.websocket;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -50,10 +51,31 @@ final class WsOverHttpHeaders {
 	 */
 	static HttpHeaders request(HttpHeaders client, String connectionId, Map<String, String> meta,
 			@Nullable String signature) {
+		// the origin chooses the subprotocol in its answer to OPEN, so it sees the client's offer
+		HttpHeaders headers = replayed(client, true, signature);
+		headers.set(HttpHeaders.ACCEPT, WsEvents.CONTENT_TYPE);
+		headers.set(HttpHeaders.CONTENT_TYPE, WsEvents.CONTENT_TYPE);
+		headers.set(CONNECTION_ID, connectionId);
+		meta.forEach((name, value) -> headers.set(META_PREFIX + name, value));
+		return headers;
+	}
+
+	/**
+	 * The headers of a WebSocket handshake to a WebSocket origin, as Pushpin sends them: the client's, less the
+	 * same as for a POST (the handshake's own are made again for the origin) and its {@code Sec-WebSocket-Protocol}
+	 * (offered again by the handshake), with {@code Sec-WebSocket-Extensions: grip} and a fresh {@code Grip-Sig}.
+	 */
+	static HttpHeaders webSocket(HttpHeaders client, @Nullable String signature) {
+		return replayed(client, false, signature);
+	}
+
+	private static HttpHeaders replayed(HttpHeaders client, boolean withProtocol, @Nullable String signature) {
 		HttpHeaders headers = new HttpHeaders();
 		client.forEach((name, values) -> {
 			String lower = name.toLowerCase(Locale.ROOT);
-			if (!NOT_REPLAYED.contains(lower) && !lower.startsWith("meta-") && !GripHeaders.isGripHeader(name)) {
+			boolean protocol = lower.equals("sec-websocket-protocol");
+			if (!NOT_REPLAYED.contains(lower) && (withProtocol || !protocol) && !lower.startsWith("meta-")
+					&& !GripHeaders.isGripHeader(name)) {
 				headers.addAll(name, values);
 			}
 		});
@@ -61,11 +83,22 @@ final class WsOverHttpHeaders {
 		if (signature != null) {
 			headers.set(GripHeaders.GRIP_SIG, signature);
 		}
-		headers.set(HttpHeaders.ACCEPT, WsEvents.CONTENT_TYPE);
-		headers.set(HttpHeaders.CONTENT_TYPE, WsEvents.CONTENT_TYPE);
-		headers.set(CONNECTION_ID, connectionId);
-		meta.forEach((name, value) -> headers.set(META_PREFIX + name, value));
 		return headers;
+	}
+
+	/** Whether {@code Sec-WebSocket-Extensions} values name the {@code grip} extension (parameters allowed). */
+	static boolean namesGrip(@Nullable List<String> extensions) {
+		if (extensions == null) {
+			return false;
+		}
+		for (String value : extensions) {
+			for (String extension : value.split(",")) {
+				if (GRIP_EXTENSION.equalsIgnoreCase(extension.split(";", 2)[0].trim())) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	/** The origin's first answer's headers that the client's 101 carries. */

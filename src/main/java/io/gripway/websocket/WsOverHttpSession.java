@@ -41,7 +41,7 @@ import org.springframework.http.HttpHeaders;
  * {@link #clientGone} queues the last event (CLOSE or DISCONNECT) for the origin, which is POSTed even though the
  * client has gone; {@link #end()} stops the timers.
  */
-final class WsOverHttpSession {
+final class WsOverHttpSession implements ClientSession {
 
 	private static final Log logger = LogFactory.getLog(WsOverHttpSession.class);
 
@@ -116,7 +116,8 @@ final class WsOverHttpSession {
 		this.messages = new GripMessages(this.hold, registry, timer, this::detach, logPrefix + "[" + uri + "] ");
 	}
 
-	WebSocketHold hold() {
+	@Override
+	public WebSocketHold hold() {
 		return this.hold;
 	}
 
@@ -139,7 +140,8 @@ final class WsOverHttpSession {
 	 * The client's WebSocket is open and the hold registered: acts on the first answer's events.
 	 * @param drop closes the client's connection without a close frame, for {@code DISCONNECT}
 	 */
-	void start(Runnable drop) {
+	@Override
+	public void start(Runnable drop) {
 		List<WsEvent> events;
 		synchronized (this) {
 			this.drop = drop;
@@ -151,7 +153,8 @@ final class WsOverHttpSession {
 	}
 
 	/** A frame from the client, for the origin. Dropped once the origin detached or is done. */
-	void fromClient(WsEvent event) {
+	@Override
+	public void fromClient(WsEvent event) {
 		synchronized (this) {
 			if (this.state != State.OPEN) {
 				return;
@@ -165,7 +168,8 @@ final class WsOverHttpSession {
 	 * The client's WebSocket ended: with a close frame ({@code code} possibly null for a close without status) or
 	 * without one ({@code clean} false), which the origin hears as CLOSE or DISCONNECT.
 	 */
-	void clientGone(boolean clean, @Nullable Integer code, @Nullable String reason) {
+	@Override
+	public void clientGone(boolean clean, @Nullable Integer code, @Nullable String reason) {
 		synchronized (this) {
 			if (this.state == State.OPEN) {
 				this.pending.add(clean ? WsEvent.close(code, reason) : WsEvent.DISCONNECT);
@@ -180,7 +184,8 @@ final class WsOverHttpSession {
 	}
 
 	/** The client's WebSocket handler finished: no more timers. Any last POST still goes out. */
-	synchronized void end() {
+	@Override
+	public synchronized void end() {
 		this.messages.stop();
 		if (this.state == State.OPEN || this.state == State.DETACHED) {
 			this.state = State.DONE;

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServerRequest;
@@ -135,6 +136,12 @@ class WebSocketOverHttpIntegrationTests {
 		origin.route("/headers", (request, response) -> events(request, response,
 				in -> isOpen(in) ? List.of(Event.of("OPEN")) : List.of(), "X-From-Origin", "yes",
 				"Sec-WebSocket-Protocol", "superchat", "Set-Meta-Secret", "s3"));
+		origin.route("/grip-ws", (request, response) -> response.header("Sec-WebSocket-Extensions", "grip")
+			.sendWebsocket((in, out) -> out.sendString(Flux.concat(
+					Flux.just("c:{\"type\":\"subscribe\",\"channel\":\"grip-ws\"}"),
+					in.receive().asString().concatMap(text -> "close".equals(text)
+							? out.sendClose(4003, "ws bye").thenMany(Flux.<String>empty())
+							: Flux.just("raw " + text, "m:" + text))))));
 		origin.route("/plain-ws", (request, response) -> response.sendWebsocket(
 				(in, out) -> out.sendString(in.receive().asString().map(text -> "origin:" + text))));
 		origin.route("/flaky", (request, response) -> {
@@ -147,9 +154,12 @@ class WebSocketOverHttpIntegrationTests {
 		});
 		String route = "spring.cloud.gateway.server.webflux.routes[0].";
 		gripway = GripwayInstance.start("gripway.origin=" + origin.url(), "gripway.signing.key=" + SIGNING_KEY,
-				"gripway.websocket.retry-base=20ms", "gripway.websocket.max-retries=3", route + "id=plain",
+				"gripway.websocket.retry-base=20ms", "gripway.websocket.max-retries=3", "logging.level.io.gripway.websocket=DEBUG", route + "id=plain",
 				route + "uri=" + origin.url(), route + "predicates[0]=Path=/plain-ws",
-				route + "metadata.gripway-websocket=websocket");
+				route + "metadata.gripway-websocket=websocket", route.replace("[0]", "[1]") + "id=grip-ws",
+				route.replace("[0]", "[1]") + "uri=" + origin.url(),
+				route.replace("[0]", "[1]") + "predicates[0]=Path=/grip-ws",
+				route.replace("[0]", "[1]") + "metadata.gripway-websocket=websocket");
 	}
 
 	@AfterAll
@@ -550,6 +560,33 @@ class WebSocketOverHttpIntegrationTests {
 				.map(text -> new String[] { String.valueOf(response.status().code()), text }))
 			.block(WAIT);
 		assertThat(answer).containsExactly("403", "Client not allowed to send WebSocket events directly.\n");
+	}
+
+	@Test
+	void websocketModeWithTheGripExtensionTakesControlMessagesAndPublishes() throws Exception {
+		try (WsClient client = WsClient.connect(ws("/grip-ws"), Map.of("Grip-Last", "x; last-id=1"))) {
+			TestOrigin.Received handshake = origin.received().stream()
+				.filter(r -> r.uri().equals("/grip-ws"))
+				.reduce((first, second) -> second)
+				.orElseThrow();
+			assertThat(handshake.method()).isEqualTo("GET");
+			assertThat(handshake.headers().get("Sec-WebSocket-Extensions")).isEqualTo("grip");
+			assertThat(handshake.headers().contains("Grip-Last")).isFalse();
+			assertThat(SignedJWT.parse(handshake.headers().get("Grip-Sig"))
+				.verify(new MACVerifier(SIGNING_KEY.getBytes(StandardCharsets.UTF_8)))).isTrue();
+
+			awaitSubscribers("grip-ws", 1);
+			publishWs("grip-ws", null, "{\"content\":\"published\"}");
+			assertThat(client.next(WAIT).text()).isEqualTo("published");
+			client.sendText("hello");
+			// "raw hello" has no prefix and is dropped
+			assertThat(client.next(WAIT).text()).isEqualTo("hello");
+			client.sendText("close");
+			WebSocketCloseStatus status = client.awaitCloseStatus(WAIT);
+			assertThat(status.code()).isEqualTo(4003);
+			assertThat(status.reasonText()).isEqualTo("ws bye");
+		}
+		awaitSubscribers("grip-ws", 0);
 	}
 
 }

@@ -23,8 +23,8 @@ import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 
 /**
- * The client's side of one WebSocket-over-HTTP connection, once its handshake is done: client frames go to the
- * {@link WsOverHttpSession}, and the hold's frames (published, or from the origin) go to the client.
+ * The client's side of one WebSocket, once its handshake is done: client frames go to the {@link ClientSession}, and
+ * the hold's frames (published, or from the origin) go to the client.
  *
  * <p>
  * Client pings are answered by Reactor Netty and not passed on; pongs are. A fragmented client message reaches the
@@ -33,9 +33,9 @@ import org.springframework.web.reactive.socket.WebSocketSession;
  * <h3>Lifecycle</h3> Registers the hold when the WebSocket opens, and unregisters it in a single {@code doFinally}
  * that covers every end: client close, client gone, origin CLOSE or DISCONNECT, a publish close, a slow client.
  */
-final class WsOverHttpHandler implements WebSocketHandler {
+final class ClientWebSocketHandler implements WebSocketHandler {
 
-	private static final Log logger = LogFactory.getLog(WsOverHttpHandler.class);
+	private static final Log logger = LogFactory.getLog(ClientWebSocketHandler.class);
 
 	/** Closes a client whose frame queue filled; counted by {@link #slowClientCloses}. */
 	static final CloseStatus TOO_SLOW = new CloseStatus(1008, "client too slow");
@@ -45,7 +45,7 @@ final class WsOverHttpHandler implements WebSocketHandler {
 	// after the client's close frame the status is already known; this only bounds a broken connection
 	private static final Duration CLOSE_STATUS_WAIT = Duration.ofSeconds(5);
 
-	private final WsOverHttpSession session;
+	private final ClientSession session;
 
 	private final HoldRegistry registry;
 
@@ -60,13 +60,18 @@ final class WsOverHttpHandler implements WebSocketHandler {
 	 * @param drop closes the client's connection without a close frame
 	 * @param slowClientCloses counts clients closed as too slow
 	 */
-	WsOverHttpHandler(WsOverHttpSession session, HoldRegistry registry, List<String> subProtocols, Runnable drop,
+	ClientWebSocketHandler(ClientSession session, HoldRegistry registry, List<String> subProtocols, Runnable drop,
 			AtomicLong slowClientCloses) {
 		this.session = session;
 		this.registry = registry;
 		this.subProtocols = List.copyOf(subProtocols);
 		this.drop = drop;
 		this.slowClientCloses = slowClientCloses;
+	}
+
+	/** Ends the session when the client's handshake failed and {@link #handle} never ran. */
+	void end() {
+		this.session.end();
 	}
 
 	@Override
