@@ -83,7 +83,8 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	}
 
 	/**
-	 * @param mode {@code over-http} (WebSocket-over-HTTP to the origin) or {@code websocket} (proxied unchanged) for
+	 * @param mode {@code over-http} (WebSocket-over-HTTP to the origin) or {@code websocket} (proxied to a WebSocket
+	 * origin, with the GRIP extension offered) for
 	 * every route whose metadata does not name one under {@code gripway-websocket}
 	 * @param retryBase the wait before retrying a failed POST to the origin; it doubles with each retry
 	 * @param maxRetries retries of a failed POST before the client is closed with 1011

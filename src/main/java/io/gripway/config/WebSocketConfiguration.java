@@ -2,7 +2,7 @@ package io.gripway.config;
 
 import io.gripway.hold.HoldRegistry;
 import io.gripway.websocket.WebSocketMode;
-import io.gripway.websocket.WebSocketOverHttpFilter;
+import io.gripway.websocket.GripWebSocketFilter;
 import io.gripway.websocket.WsOverHttpSettings;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
@@ -16,13 +16,13 @@ import org.springframework.web.reactive.socket.server.WebSocketService;
 class WebSocketConfiguration {
 
 	@Bean
-	WebSocketOverHttpFilter webSocketOverHttpFilter(WebSocketService webSocketService, HttpClient httpClient,
+	GripWebSocketFilter gripWebSocketFilter(WebSocketService webSocketService, HttpClient httpClient,
 			HoldRegistry registry, GripwayProperties properties) {
 		GripwayProperties.Websocket websocket = properties.websocket();
 		WsOverHttpSettings settings = new WsOverHttpSettings(WebSocketMode.of(websocket.mode()),
 				websocket.retryBase(), websocket.maxRetries(), websocket.queueCapacity(),
 				properties.hold().maxResponseBody().toBytes());
-		return new WebSocketOverHttpFilter(webSocketService, httpClient, GripwayConfiguration.signature(properties),
+		return new GripWebSocketFilter(webSocketService, httpClient, GripwayConfiguration.signature(properties),
 				registry, Schedulers.parallel(), settings);
 	}
 

@@ -8,7 +8,10 @@ public enum WebSocketMode {
 	/** Gripway keeps the WebSocket and talks WebSocket-over-HTTP to the origin (reference §4.2). */
 	OVER_HTTP("over-http"),
 
-	/** The gateway proxies the WebSocket to a WebSocket origin, unchanged. */
+	/**
+	 * Gripway proxies the WebSocket to a WebSocket origin, offering the GRIP extension (reference §4.1); without it,
+	 * messages pass unchanged.
+	 */
 	WEBSOCKET("websocket");
 
 	private final String value;

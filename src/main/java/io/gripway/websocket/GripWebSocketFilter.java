@@ -12,10 +12,10 @@ import io.gripway.gateway.ClientResponses;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.http.Content;
 import io.gripway.http.HeaderField;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -42,22 +42,23 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 /**
- * Takes client WebSocket upgrades on {@code over-http} routes away from the gateway's WebSocket proxying: Gripway
- * keeps the client's WebSocket and talks to the origin in WebSocket-over-HTTP POSTs (reference §4.2).
- *
- * <p>
- * The handshake completes only after the origin accepted: the first POST ({@code OPEN}) goes out while the client
- * waits, and an answer other than 200 with {@code application/websocket-events} reaches the client as its handshake
- * failure, status, headers and body. The 101 carries the origin's answer headers, less those about the POST.
- *
- * <p>
- * A route's mode is its metadata {@value #MODE_METADATA} ({@code over-http} or {@code websocket}), else
- * {@code gripway.websocket.mode}. Plain HTTP requests carrying WebSocket events on an {@code over-http} route are
- * refused with 403, as in Pushpin, so clients cannot speak for Gripway.
+ * Takes client WebSocket upgrades away from the gateway's own WebSocket proxying, so GRIP applies to them:
+ * <ul>
+ * <li>{@code over-http} routes: Gripway keeps the client's WebSocket and talks to the origin in WebSocket-over-HTTP
+ * POSTs (reference §4.2, {@link WsOverHttpSession}). The first POST ({@code OPEN}) goes out while the client waits;
+ * an answer other than 200 with {@code application/websocket-events} reaches the client as its handshake failure
+ * (status, headers, body). The 101 carries the origin's answer headers, less those about the POST.</li>
+ * <li>{@code websocket} routes: Gripway opens a WebSocket to the origin offering the {@code grip} extension
+ * (reference §4.1, {@link WsProxySession}); the client's handshake completes once the origin's did, and an origin
+ * refusal gives the client the origin's status.</li>
+ * </ul>
+ * A route's mode is its metadata {@value #MODE_METADATA}, else {@code gripway.websocket.mode}. Plain HTTP requests
+ * carrying WebSocket events on an {@code over-http} route are refused with 403, as in Pushpin, so clients cannot
+ * speak for Gripway.
  */
-public final class WebSocketOverHttpFilter implements GlobalFilter, Ordered {
+public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 
-	private static final Log logger = LogFactory.getLog(WebSocketOverHttpFilter.class);
+	private static final Log logger = LogFactory.getLog(GripWebSocketFilter.class);
 
 	/** The route metadata key naming a route's WebSocket mode. */
 	public static final String MODE_METADATA = "gripway-websocket";
@@ -96,7 +97,7 @@ public final class WebSocketOverHttpFilter implements GlobalFilter, Ordered {
 	 * @param signature the current Grip-Sig token, or {@code null} to send none
 	 * @param timer runs retries and keep-alives
 	 */
-	public WebSocketOverHttpFilter(WebSocketService webSocketService, HttpClient client,
+	public GripWebSocketFilter(WebSocketService webSocketService, HttpClient client,
 			@Nullable Supplier<String> signature, HoldRegistry registry, Scheduler timer, WsOverHttpSettings settings) {
 		this.webSocketService = webSocketService;
 		this.poster = new OriginPoster(client, signature, settings.maxOriginBody());
