@@ -20,6 +20,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
@@ -134,9 +135,13 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 			}
 			return chain.filter(exchange);
 		}
-		WsOverHttpSession session = new WsOverHttpSession(httpUri(url), request.getHeaders(), this.poster,
+		// a copy: the session replays these headers for as long as the WebSocket lives, after the exchange has ended
+		HttpHeaders clientHeaders = new HttpHeaders();
+		clientHeaders.addAll(request.getHeaders());
+		WsOverHttpSession session = new WsOverHttpSession(httpUri(url), clientHeaders, this.poster,
 				this.registry, this.timer, this.settings, exchange.getLogPrefix());
 		return session.open()
+			.publishOn(clientLoop(exchange))
 			.flatMap(reply -> answer(exchange, session, reply))
 			.onErrorResume(ex -> {
 				logger.warn(exchange.getLogPrefix() + "WebSocket-over-HTTP open to " + url + " failed: " + ex);
@@ -197,6 +202,7 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 			.subscribe(null, accepted::tryEmitError);
 		return accepted.asMono()
 			.doOnCancel(origin::dispose)
+			.publishOn(clientLoop(exchange))
 			.flatMap(handler -> this.webSocketService.handleRequest(exchange, handler)
 				// a client handshake that fails after the origin accepted must not leave the origin connected
 				.doOnError(ex -> handler.end()))
@@ -236,6 +242,19 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 		String scheme = url.getScheme().toLowerCase(Locale.ROOT);
 		boolean tls = "wss".equals(scheme) || "https".equals(scheme);
 		return UriComponentsBuilder.fromUri(url).scheme(tls ? secure : plain).build(true).toUri();
+	}
+
+	/**
+	 * The client connection's event loop, where its upgrade must run: the handshake swaps the channel's handlers, and
+	 * done from another thread (here, the origin client's loop) a frame the client sends right after the 101 can
+	 * arrive before the WebSocket decoder and be lost (reactor-netty#1089; seen here as 1 lost first frame in 100).
+	 */
+	private static Scheduler clientLoop(ServerWebExchange exchange) {
+		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+		if (nativeRequest instanceof Connection connection) {
+			return Schedulers.fromExecutor(connection.channel().eventLoop());
+		}
+		return Schedulers.immediate();
 	}
 
 	private static Runnable drop(ServerWebExchange exchange) {
