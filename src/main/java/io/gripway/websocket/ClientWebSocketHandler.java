@@ -30,6 +30,9 @@ import org.springframework.web.reactive.socket.WebSocketSession;
  * Client pings are answered by Reactor Netty and not passed on; pongs are. A fragmented client message reaches the
  * origin as one event per fragment.
  *
+ * <h3>Thread safety</h3> One instance per connection; client frames arrive on its event loop, the hold's frames
+ * are written from whichever thread queued them, through Reactor.
+ *
  * <h3>Lifecycle</h3> Registers the hold when the WebSocket opens, and unregisters it in a single {@code doFinally}
  * that covers every end: client close, client gone, origin CLOSE or DISCONNECT, a publish close, a slow client.
  */

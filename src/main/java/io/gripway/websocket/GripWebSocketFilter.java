@@ -56,6 +56,9 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * A route's mode is its metadata {@value #MODE_METADATA}, else {@code gripway.websocket.mode}. Plain HTTP requests
  * carrying WebSocket events on an {@code over-http} route are refused with 403, as in Pushpin, so clients cannot
  * speak for Gripway.
+ *
+ * <h3>Thread safety</h3> Shared by all exchanges; its only state is the slow-client counter. Each connection's state
+ * lives in its session.
  */
 public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 

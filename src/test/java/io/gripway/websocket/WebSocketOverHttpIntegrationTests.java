@@ -281,6 +281,12 @@ class WebSocketOverHttpIntegrationTests {
 				+ "\"formats\":{\"ws-message\":" + wsMessage + "}}]}");
 	}
 
+	static void assertClosedWith(WsClient client, int code, String reason) {
+		WebSocketCloseStatus status = client.awaitCloseStatus(WAIT);
+		assertThat(status.code()).isEqualTo(code);
+		assertThat(status.reasonText()).isEqualTo(reason);
+	}
+
 	static String ws(String path) {
 		return "ws://127.0.0.1:" + gripway.proxyPort() + path;
 	}
@@ -412,9 +418,7 @@ class WebSocketOverHttpIntegrationTests {
 	void originCloseClosesTheClientWithCodeAndReason() {
 		try (WsClient client = WsClient.connect(ws("/close-me"))) {
 			client.sendText("please");
-			WebSocketCloseStatus status = client.awaitCloseStatus(WAIT);
-			assertThat(status.code()).isEqualTo(4001);
-			assertThat(status.reasonText()).isEqualTo("origin says bye");
+			assertClosedWith(client, 4001, "origin says bye");
 		}
 	}
 
@@ -424,9 +428,7 @@ class WebSocketOverHttpIntegrationTests {
 			String id = connectionIdOfLastOpen("/subscribe");
 			awaitSubscribers("closing", 1);
 			publishWs("closing", null, "{\"action\":\"close\",\"code\":4002,\"reason\":\"bye for now\"}");
-			WebSocketCloseStatus status = client.awaitCloseStatus(WAIT);
-			assertThat(status.code()).isEqualTo(4002);
-			assertThat(status.reasonText()).isEqualTo("bye for now");
+			assertClosedWith(client, 4002, "bye for now");
 			Await.until(WAIT, () -> postsOf(id).stream().anyMatch(r -> r.bodyText().startsWith("CLOSE")),
 					() -> "CLOSE event at the origin");
 		}
@@ -582,9 +584,7 @@ class WebSocketOverHttpIntegrationTests {
 			// "raw hello" has no prefix and is dropped
 			assertThat(client.next(WAIT).text()).isEqualTo("hello");
 			client.sendText("close");
-			WebSocketCloseStatus status = client.awaitCloseStatus(WAIT);
-			assertThat(status.code()).isEqualTo(4003);
-			assertThat(status.reasonText()).isEqualTo("ws bye");
+			assertClosedWith(client, 4003, "ws bye");
 		}
 		awaitSubscribers("grip-ws", 0);
 	}
