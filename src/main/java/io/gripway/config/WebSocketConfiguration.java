@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 
-/** Wires client WebSockets: WebSocket-over-HTTP on {@code over-http} routes, with the gateway's handshake and client. */
+/** Wires client WebSockets (both modes), with the gateway's handshake service and HTTP client. */
 @Configuration(proxyBeanMethods = false)
 class WebSocketConfiguration {
 

@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <h3>Thread safety</h3> {@link #deliver} is called by the registry from the bus's delivery thread, one item at a
  * time; it must not block. Channels and meta are immutable maps in volatile fields: a hold whose channels change
- * (a WebSocket, through {@link HoldRegistry#subscribe}) gets a new map per change, made under a lock of the hold's own, so
- * the delivery thread reads them without locking.
+ * (a WebSocket, through {@link HoldRegistry#subscribe}) gets a new map per change, made under a lock of the hold's
+ * own, so the delivery thread reads them without locking.
  */
 public abstract class Hold {
 

@@ -59,8 +59,9 @@ public final class HoldRegistry implements BusReceiver {
 	}
 
 	/**
-	 * Subscribes {@code hold} to the channels it was made with. Returns false, registering nothing, when the node already holds its
-	 * maximum number of connections. The caller must {@link #unregister} exactly once after a true result.
+	 * Subscribes {@code hold} to the channels it was made with. Returns false, registering nothing, when the node
+	 * already holds its maximum number of connections. The caller must {@link #unregister} exactly once after a true
+	 * result.
 	 */
 	public boolean register(Hold hold) {
 		if (this.held.incrementAndGet() > this.limits.maxHeldConnections()) {

@@ -14,9 +14,9 @@ import reactor.core.publisher.Flux;
  * from the origin, goes through {@link #offer} into one queue, so the client sees them in the order they arrived.
  *
  * <h3>Bounded queue</h3> Frames wait in a {@link BoundedSink} of {@code queueCapacity} between their producers and the
- * client's socket. A client that lets it fill gets {@link SlowConsumerException} from {@link #frames()} (its session closes it):
- * one slow reader must never make the node buffer without limit. The frames' payloads are shared with every other
- * subscriber, never copied.
+ * client's socket. A client that lets it fill gets {@link SlowConsumerException} from {@link #frames()} (its session
+ * closes it): one slow reader must never make the node buffer without limit. The frames' payloads are shared with
+ * every other subscriber, never copied.
  *
  * <h3>Thread safety</h3> Frames come from the bus thread, the origin's replies and timers; the sink serializes
  * emission. {@code refresh} runs on the bus thread and must not block.

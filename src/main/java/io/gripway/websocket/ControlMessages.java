@@ -100,7 +100,8 @@ public final class ControlMessages {
 			mode = KeepAliveMode.INTERVAL;
 		}
 		else if (modeName != null && !"idle".equals(modeName)) {
-			throw new InvalidControlMessageException("keep-alive: 'mode' must be idle or interval, not '" + modeName + "'");
+			throw new InvalidControlMessageException(
+					"keep-alive: 'mode' must be idle or interval, not '" + modeName + "'");
 		}
 		return new ControlMessage.KeepAlive(content(root, "keep-alive"), messageType(root, "keep-alive"),
 				timeout(root, "keep-alive", DEFAULT_KEEP_ALIVE_TIMEOUT), mode);

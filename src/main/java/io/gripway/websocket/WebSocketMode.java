@@ -2,7 +2,9 @@ package io.gripway.websocket;
 
 import java.util.Locale;
 
-/** How a route handles client WebSockets: {@code gripway.websocket.mode}, or route metadata {@code gripway-websocket}. */
+/**
+ * How a route handles client WebSockets: its metadata {@code gripway-websocket}, else {@code gripway.websocket.mode}.
+ */
 public enum WebSocketMode {
 
 	/** Gripway keeps the WebSocket and talks WebSocket-over-HTTP to the origin (reference §4.2). */

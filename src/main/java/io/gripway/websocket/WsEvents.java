@@ -49,8 +49,8 @@ public final class WsEvents {
 
 	/**
 	 * Reads every event in {@code body}; an empty body has none.
-	 * @throws InvalidWsEventsException naming the offset and the rule broken: an unknown type, a bad hex length, content
-	 * shorter than its length, or anything but CRLF where a line must end
+	 * @throws InvalidWsEventsException naming the offset and the rule broken: an unknown type, a bad hex length,
+	 * content shorter than its length, or anything but CRLF where a line must end
 	 */
 	public static List<WsEvent> decode(byte[] body) {
 		List<WsEvent> events = new ArrayList<>();
@@ -79,7 +79,8 @@ public final class WsEvents {
 			}
 			if (body[at + length] != '\r' || body[at + length + 1] != '\n') {
 				throw new InvalidWsEventsException(
-						type + " event content at offset " + at + " is not followed by CRLF after " + length + " bytes");
+						type + " event content at offset " + at + " is not followed by CRLF after " + length
+								+ " bytes");
 			}
 			events.add(new WsEvent(type, Content.adopt(Arrays.copyOfRange(body, at, at + length))));
 			at += length + 2;

@@ -132,7 +132,7 @@ final class WsOverHttpHeaders {
 		});
 	}
 
-	/** {@code Keep-Alive-Interval} in seconds, raised to the protocol's minimum of 20; null if absent or not a number. */
+	/** {@code Keep-Alive-Interval} in seconds, raised to the minimum of 20; null if absent or not a number. */
 	static @Nullable Integer keepAliveInterval(HttpHeaders origin) {
 		String value = origin.getFirst(KEEP_ALIVE_INTERVAL);
 		if (value == null) {

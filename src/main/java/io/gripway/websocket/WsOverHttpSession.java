@@ -127,7 +127,7 @@ final class WsOverHttpSession implements ClientSession {
 				WsEvents.encode(List.of(WsEvent.OPEN)));
 	}
 
-	/** The origin accepted: keeps what its first answer set, and the events after its {@code OPEN}, for {@link #start}. */
+	/** The origin accepted: keeps what its first answer set, and the events after {@code OPEN}, for {@link #start}. */
 	synchronized void accepted(OriginReply reply, List<WsEvent> eventsAfterOpen) {
 		if (reply.enablesGrip()) {
 			this.messages.enableGrip();
