@@ -1,6 +1,7 @@
 package io.gripway.config;
 
 import java.time.Clock;
+import java.util.function.Supplier;
 
 import io.gripway.bus.MessageBus;
 import io.gripway.bus.MessageBuses;
@@ -16,6 +17,7 @@ import io.gripway.publish.PublishHandler;
 import io.gripway.publish.PublishListener;
 import io.gripway.publish.PublishServer;
 import io.gripway.signing.GripSigner;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -76,12 +78,16 @@ class GripwayConfiguration {
 
 	@Bean
 	GripRequestHeadersFilter gripRequestHeadersFilter(GripwayProperties properties) {
+		return new GripRequestHeadersFilter(signature(properties));
+	}
+
+	/** The current Grip-Sig token for requests to origins, or {@code null} when no key is set. */
+	static @Nullable Supplier<String> signature(GripwayProperties properties) {
 		GripwayProperties.Signing signing = properties.signing();
 		if (signing.key().isEmpty()) {
-			return new GripRequestHeadersFilter(null);
+			return null;
 		}
-		GripSigner signer = new GripSigner(signing.key(), signing.issuer(), Clock.systemUTC());
-		return new GripRequestHeadersFilter(signer::token);
+		return new GripSigner(signing.key(), signing.issuer(), Clock.systemUTC())::token;
 	}
 
 	@Bean

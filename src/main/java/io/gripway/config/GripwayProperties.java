@@ -19,10 +19,12 @@ import org.springframework.util.unit.DataSize;
  * @param hold limits on held connections
  * @param bus the bus that carries publishes to every node
  * @param demo the built-in demo origin
+ * @param websocket client WebSockets: WebSocket-over-HTTP to origins
  */
 @ConfigurationProperties("gripway")
 public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publish, @DefaultValue Signing signing,
-		@DefaultValue Hold hold, @DefaultValue Bus bus, @DefaultValue Demo demo) {
+		@DefaultValue Hold hold, @DefaultValue Bus bus, @DefaultValue Demo demo,
+		@DefaultValue Websocket websocket) {
 
 	/**
 	 * @param port the publish API's port (Pushpin's {@code push_in_http_port}); 0 picks a free one
@@ -78,6 +80,18 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param port its port
 	 */
 	public record Demo(@DefaultValue("false") boolean enabled, @DefaultValue("9000") int port) {
+	}
+
+	/**
+	 * @param mode {@code over-http} (WebSocket-over-HTTP to the origin) or {@code websocket} (proxied to a WebSocket
+	 * origin, with the GRIP extension offered) for
+	 * every route whose metadata does not name one under {@code gripway-websocket}
+	 * @param retryBase the wait before retrying a failed POST to the origin; it doubles with each retry
+	 * @param maxRetries retries of a failed POST before the client is closed with 1011
+	 * @param queueCapacity frames queued per client WebSocket before it is closed (1008) as too slow
+	 */
+	public record Websocket(@DefaultValue("over-http") String mode, @DefaultValue("1s") Duration retryBase,
+			@DefaultValue("5") int maxRetries, @DefaultValue("100") int queueCapacity) {
 	}
 
 }

@@ -20,7 +20,7 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 
 /** Writing what GRIP decided to the client: a status with its reason, the headers, and whole or streamed bodies. */
-final class ClientResponses {
+public final class ClientResponses {
 
 	private ClientResponses() {
 	}
@@ -51,7 +51,7 @@ final class ClientResponses {
 	}
 
 	/** A complete response with a known length. */
-	static Mono<Void> full(ServerHttpResponse response, int code, @Nullable String reason, List<HeaderField> headers,
+	public static Mono<Void> full(ServerHttpResponse response, int code, @Nullable String reason, List<HeaderField> headers,
 			Content body) {
 		head(response, code, reason, headers);
 		response.getHeaders().setContentLength(body.length());
@@ -59,7 +59,7 @@ final class ClientResponses {
 	}
 
 	/** A short plain-text error, as a proxy answers when it cannot give the origin's response. */
-	static Mono<Void> error(ServerHttpResponse response, int code, String text) {
+	public static Mono<Void> error(ServerHttpResponse response, int code, String text) {
 		response.getHeaders().clear();
 		response.getHeaders().setContentType(new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8));
 		response.setStatusCode(HttpStatusCode.valueOf(code));

@@ -18,7 +18,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <h3>Thread safety</h3> {@link #deliver} is called by the registry from the bus's delivery thread, one item at a
  * time; it must not block. {@link #drain} is called from the drain thread at shutdown. The listener is set once by
- * the registry before the hold can receive anything; the outcome is set at most once, first caller wins.
+ * the registry before the hold can receive anything; the outcome is set at most once, first caller wins. Channels and
+ * meta are immutable maps in volatile fields: a hold whose channels change (a WebSocket, through
+ * {@link HoldRegistry#subscribe}) gets a new map per change, made under a lock of the hold's own, so the delivery
+ * thread reads them without locking.
  *
  * <h3>Lifecycle</h3> Whatever ends a hold records why ({@link #endWith}) before the transport completes, so the
  * registry can report the outcome when the transport's single cleanup path unregisters it; a hold ended without a
@@ -29,9 +32,15 @@ public abstract class Hold {
 	/** WebSocket close code 1012, "Service Restart" (IANA registry), sent to WebSockets ended by a drain. */
 	public static final int WEBSOCKET_SERVICE_RESTART = 1012;
 
-	private final Map<String, ChannelSubscription> channels;
+	private volatile Map<String, ChannelSubscription> channels;
 
-	private final Map<String, String> meta;
+	private volatile Map<String, String> meta;
+
+	/** Serializes changes to channels and meta; not {@code this}, which subclasses lock for their own emission. */
+	final Object changeLock = new Object();
+
+	// set by HoldRegistry#unregister under changeLock; from then on no channel may be added
+	private boolean ended;
 
 	private volatile HoldListener listener = HoldListener.NONE;
 
@@ -60,6 +69,48 @@ public abstract class Hold {
 
 	public Map<String, String> meta() {
 		return this.meta;
+	}
+
+	/** Sets (non-null {@code value}) or deletes one subscription meta entry, which filters read. */
+	public void setMeta(String name, @Nullable String value) {
+		synchronized (this.changeLock) {
+			Map<String, String> changed = new LinkedHashMap<>(this.meta);
+			if (value != null) {
+				changed.put(name, value);
+			}
+			else {
+				changed.remove(name);
+			}
+			this.meta = Map.copyOf(changed);
+		}
+	}
+
+	/** Adds or replaces (same name) a channel. Called by the registry, which holds changeLock. */
+	final void putChannel(ChannelSubscription subscription) {
+		Map<String, ChannelSubscription> changed = new LinkedHashMap<>(this.channels);
+		changed.put(subscription.name(), subscription);
+		this.channels = Map.copyOf(changed);
+	}
+
+	/** Removes a channel; true if it was there. Called by the registry, which holds changeLock. */
+	final boolean removeChannel(String name) {
+		if (!this.channels.containsKey(name)) {
+			return false;
+		}
+		Map<String, ChannelSubscription> changed = new LinkedHashMap<>(this.channels);
+		changed.remove(name);
+		this.channels = Map.copyOf(changed);
+		return true;
+	}
+
+	/** Marks the hold ended and returns its channels then. Called by the registry, which holds changeLock. */
+	final Set<String> end() {
+		this.ended = true;
+		return this.channels.keySet();
+	}
+
+	final boolean ended() {
+		return this.ended;
 	}
 
 	/** The transport this hold belongs to, for metrics and logs. */

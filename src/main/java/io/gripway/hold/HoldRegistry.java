@@ -22,7 +22,8 @@ import org.apache.commons.logging.LogFactory;
  * {@link Hold#deliver} per subscriber of that channel; nothing proportional to other channels, and the item's
  * content is shared, not copied.
  *
- * <h3>Thread safety</h3> {@link #register} and {@link #unregister} may be called from any thread (event loops, timers).
+ * <h3>Thread safety</h3> {@link #register}, {@link #subscribe}, {@link #unsubscribe} and {@link #unregister} may be
+ * called from any thread (event loops, timers); changes to one hold's channels are serialized by a lock of that hold's.
  * {@link #receive} is called by the bus from one thread at a time, which is what keeps per-channel order and lets the
  * id cache go unsynchronized. The bus is told about a channel's first subscriber and last unsubscriber under the
  * channel map's per-key lock, so subscribe and unsubscribe for one channel reach the bus in the right order.
@@ -79,9 +80,9 @@ public final class HoldRegistry implements BusReceiver {
 	}
 
 	/**
-	 * Subscribes {@code hold} to its channels. Returns false, registering nothing, when the node already holds its
-	 * maximum number of connections or is draining. The caller must {@link #unregister} exactly once after a true
-	 * result.
+	 * Subscribes {@code hold} to the channels it was made with. Returns false, registering nothing, when the node
+	 * already holds its maximum number of connections or is draining. The caller must {@link #unregister} exactly once
+	 * after a true result.
 	 */
 	public boolean register(Hold hold) {
 		if (this.draining) {
@@ -98,25 +99,54 @@ public final class HoldRegistry implements BusReceiver {
 		this.heldByKind.get(hold.kind()).incrementAndGet();
 		this.listener.started(hold.kind());
 		for (String channel : hold.channelNames()) {
-			this.channels.compute(channel, (name, holds) -> {
-				ChannelHolds existing = (holds != null) ? holds : newChannel(name);
-				existing.holds.add(hold);
-				return existing;
-			});
+			addToChannel(channel, hold);
 		}
 		return true;
 	}
 
+	/**
+	 * Adds {@code subscription} to a registered hold whose channels change while it is held (a WebSocket), or
+	 * replaces the hold's subscription of the same name (new filters). Refused, with a log line, when the hold already
+	 * has {@link HoldLimits#maxSubscriptionsPerConnection} channels (Pushpin ignores the extra ones), and when the hold
+	 * has been unregistered, so a late subscribe cannot outlive its connection.
+	 * @return true if the hold now listens on the channel
+	 */
+	public boolean subscribe(Hold hold, ChannelSubscription subscription) {
+		synchronized (hold.changeLock) {
+			if (hold.ended()) {
+				return false;
+			}
+			boolean known = hold.channel(subscription.name()) != null;
+			if (!known && hold.channelNames().size() >= this.limits.maxSubscriptionsPerConnection()) {
+				logger.info("Ignoring subscription to '" + subscription.name() + "': a " + hold.kind().tag()
+						+ " connection has at most " + this.limits.maxSubscriptionsPerConnection() + " channels");
+				return false;
+			}
+			hold.putChannel(subscription);
+			if (!known) {
+				addToChannel(subscription.name(), hold);
+			}
+			return true;
+		}
+	}
+
+	/** Removes {@code channel} from a registered hold's channels; nothing if it had no such channel. */
+	public void unsubscribe(Hold hold, String channel) {
+		synchronized (hold.changeLock) {
+			if (hold.removeChannel(channel)) {
+				removeFromChannel(channel, hold);
+			}
+		}
+	}
+
+	/** Ends {@code hold}: removes it from every channel it listens on now. Exactly once per true {@link #register}. */
 	public void unregister(Hold hold) {
-		for (String channel : hold.channelNames()) {
-			this.channels.computeIfPresent(channel, (name, holds) -> {
-				holds.holds.remove(hold);
-				if (holds.holds.isEmpty()) {
-					this.bus.unsubscribe(name);
-					return null;
-				}
-				return holds;
-			});
+		Set<String> channelNames;
+		synchronized (hold.changeLock) {
+			channelNames = hold.end();
+		}
+		for (String channel : channelNames) {
+			removeFromChannel(channel, hold);
 		}
 		// reported before the counts drop, so whoever sees the count fall also sees the ending counted
 		this.listener.ended(hold.kind(), hold.outcome());
@@ -137,6 +167,25 @@ public final class HoldRegistry implements BusReceiver {
 	/** A snapshot of the connections held now, for draining them one by one. */
 	public List<Hold> held() {
 		return List.copyOf(this.all);
+	}
+
+	private void addToChannel(String channel, Hold hold) {
+		this.channels.compute(channel, (name, holds) -> {
+			ChannelHolds existing = (holds != null) ? holds : newChannel(name);
+			existing.holds.add(hold);
+			return existing;
+		});
+	}
+
+	private void removeFromChannel(String channel, Hold hold) {
+		this.channels.computeIfPresent(channel, (name, holds) -> {
+			holds.holds.remove(hold);
+			if (holds.holds.isEmpty()) {
+				this.bus.unsubscribe(name);
+				return null;
+			}
+			return holds;
+		});
 	}
 
 	private ChannelHolds newChannel(String name) {
@@ -162,8 +211,9 @@ public final class HoldRegistry implements BusReceiver {
 			return;
 		}
 		for (Hold hold : holds.holds) {
+			// null: the hold unsubscribed while this item was on its way
 			ChannelSubscription subscription = hold.channel(item.channel());
-			if (subscription == null || SubscriptionFilters.accepts(subscription.filters(), hold.meta(),
+			if (subscription != null && SubscriptionFilters.accepts(subscription.filters(), hold.meta(),
 					hold.channelNames(), item.meta())) {
 				deliverSafely(hold, item, publishedAtMillis);
 			}

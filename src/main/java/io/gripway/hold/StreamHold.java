@@ -14,21 +14,18 @@ import io.gripway.publish.PublishItem;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.concurrent.Queues;
 
 /**
  * A held stream (HTTP streaming or SSE): every {@code http-stream} publish is appended, keep-alive bytes fill the
  * silences, and a {@code close} publish ends it.
  *
- * <h3>Bounded queue</h3> Content waits in a queue of {@code queueCapacity} items between the bus thread and the
- * client's socket. A client that lets it fill is disconnected with {@link SlowConsumerException}: one slow reader must
- * never make the node buffer without limit.
+ * <h3>Bounded queue</h3> Content waits in a {@link BoundedSink} of {@code queueCapacity} items between the bus thread
+ * and the client's socket. A client that lets it fill is disconnected with {@link SlowConsumerException}: one slow
+ * reader must never make the node buffer without limit.
  *
- * <h3>Thread safety</h3> Items come from the bus thread, keep-alives from a timer thread; emission into the sink is
- * serialized by this object's monitor, held only for the emission itself (which queues or hands bytes to Netty, never
- * blocking on I/O).
+ * <h3>Thread safety</h3> Items come from the bus thread, keep-alives from a timer thread; the sink serializes
+ * emission. The keep-alive timer's state is guarded by this object's monitor.
  *
  * <h3>Lifecycle</h3> {@link #content()} is subscribed once; cancelling it (client gone) stops the keep-alive timer.
  * {@link #drain()} completes it like a {@code close} publish, after what is already queued.
@@ -41,17 +38,13 @@ public final class StreamHold extends Hold {
 
 	private static final long NOT_PUBLISHED = -1;
 
-	private final Sinks.Many<Queued> sink;
-
-	private final int queueCapacity;
+	private final BoundedSink<Queued> sink;
 
 	private final @Nullable KeepAlive keepAlive;
 
 	private final Scheduler timer;
 
 	private final Runnable evict;
-
-	private volatile long lastWriteNanos = System.nanoTime();
 
 	private @Nullable Disposable keepAliveTask;
 
@@ -63,8 +56,7 @@ public final class StreamHold extends Hold {
 	public StreamHold(List<ChannelSubscription> channels, Map<String, String> meta, @Nullable KeepAlive keepAlive,
 			int queueCapacity, Scheduler timer, Runnable evict) {
 		super(channels, meta);
-		this.queueCapacity = queueCapacity;
-		this.sink = Sinks.many().unicast().onBackpressureBuffer(Queues.<Queued>get(queueCapacity).get());
+		this.sink = new BoundedSink<>(queueCapacity);
 		this.keepAlive = keepAlive;
 		this.timer = timer;
 		this.evict = evict;
@@ -115,25 +107,21 @@ public final class StreamHold extends Hold {
 	private synchronized void complete(HoldOutcome outcome) {
 		// recorded first: completion may unregister this hold synchronously; a no-op when it has already ended
 		endWith(outcome);
-		this.sink.tryEmitComplete();
+		this.sink.complete();
 	}
 
-	private synchronized void emit(Queued queued) {
-		Sinks.EmitResult result = this.sink.tryEmitNext(queued);
-		// a full queue before the writer subscribed reports "zero subscriber" rather than "overflow": same meaning
-		if (result == Sinks.EmitResult.FAIL_OVERFLOW || result == Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
+	private void emit(Queued queued) {
+		BoundedSink.Emitted emitted = this.sink.emit(queued);
+		boolean published = queued.publishedAtMillis() != NOT_PUBLISHED;
+		if (emitted == BoundedSink.Emitted.OVERFLOW) {
 			overflowed();
-			if (queued.publishedAtMillis() != NOT_PUBLISHED) {
+			if (published) {
 				dropped(DropReason.QUEUE_OVERFLOW);
 			}
-			this.sink.tryEmitError(new SlowConsumerException(this.queueCapacity));
 			// the error alone cannot reach a response whose write is stuck on the client's full socket
 			this.evict.run();
 		}
-		else if (result.isSuccess()) {
-			this.lastWriteNanos = System.nanoTime();
-		}
-		else if (queued.publishedAtMillis() != NOT_PUBLISHED) {
+		else if (emitted == BoundedSink.Emitted.ENDED && published) {
 			dropped(DropReason.ENDED);
 		}
 	}
@@ -146,7 +134,7 @@ public final class StreamHold extends Hold {
 		long delayNanos = timeoutNanos;
 		if (this.keepAlive.mode() == KeepAliveMode.IDLE) {
 			// in idle mode every write restarts the silence, so wait out what is left of it
-			long sinceWrite = System.nanoTime() - this.lastWriteNanos;
+			long sinceWrite = System.nanoTime() - this.sink.lastEmitNanos();
 			delayNanos = Math.max(0, timeoutNanos - sinceWrite);
 		}
 		this.keepAliveTask = this.timer.schedule(this::keepAliveDue, delayNanos, TimeUnit.NANOSECONDS);
@@ -158,7 +146,7 @@ public final class StreamHold extends Hold {
 			return;
 		}
 		boolean quiet = keepAlive.mode() == KeepAliveMode.INTERVAL
-				|| System.nanoTime() - this.lastWriteNanos >= keepAlive.timeout().toNanos();
+				|| System.nanoTime() - this.sink.lastEmitNanos() >= keepAlive.timeout().toNanos();
 		if (quiet) {
 			emit(new Queued(keepAlive.data(), NOT_PUBLISHED));
 		}

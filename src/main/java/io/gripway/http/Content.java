@@ -51,6 +51,16 @@ public final class Content {
 		return ByteBuffer.wrap(this.bytes).asReadOnlyBuffer();
 	}
 
+	public boolean startsWith(byte[] prefix) {
+		return this.bytes.length >= prefix.length
+				&& Arrays.equals(this.bytes, 0, prefix.length, prefix, 0, prefix.length);
+	}
+
+	/** The bytes from {@code offset} on, copied (a prefix stripped off a message for one client). */
+	public Content from(int offset) {
+		return adopt(Arrays.copyOfRange(this.bytes, offset, this.bytes.length));
+	}
+
 	public byte[] toByteArray() {
 		return this.bytes.clone();
 	}

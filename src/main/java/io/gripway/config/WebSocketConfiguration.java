@@ -1,0 +1,29 @@
+package io.gripway.config;
+
+import io.gripway.hold.HoldRegistry;
+import io.gripway.websocket.WebSocketMode;
+import io.gripway.websocket.GripWebSocketFilter;
+import io.gripway.websocket.WsOverHttpSettings;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+
+/** Wires client WebSockets (both modes), with the gateway's handshake service and HTTP client. */
+@Configuration(proxyBeanMethods = false)
+class WebSocketConfiguration {
+
+	@Bean
+	GripWebSocketFilter gripWebSocketFilter(WebSocketService webSocketService, HttpClient httpClient,
+			HoldRegistry registry, GripwayProperties properties) {
+		GripwayProperties.Websocket websocket = properties.websocket();
+		WsOverHttpSettings settings = new WsOverHttpSettings(WebSocketMode.of(websocket.mode()),
+				websocket.retryBase(), websocket.maxRetries(), websocket.queueCapacity(),
+				properties.hold().maxResponseBody().toBytes());
+		return new GripWebSocketFilter(webSocketService, httpClient, GripwayConfiguration.signature(properties),
+				registry, Schedulers.parallel(), settings);
+	}
+
+}

@@ -1,0 +1,358 @@
+package io.gripway.websocket;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.gripway.hold.HoldRegistry;
+import io.gripway.hold.WebSocketHold;
+import io.gripway.http.Content;
+import io.gripway.publish.Action;
+import io.gripway.publish.WsMessageFormat;
+import io.gripway.publish.WsMessageType;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+import org.springframework.http.HttpHeaders;
+
+/**
+ * One client WebSocket carried over HTTP to its origin (reference §4.2): turns client frames into events POSTed to
+ * the origin, and the origin's answers into frames, subscriptions and closes.
+ *
+ * <p>
+ * At most one POST is outstanding; client frames arriving meanwhile wait in {@code pending} and go together in the
+ * next one. A POST that fails (no connection, a 5xx, an unreadable answer) is sent again after
+ * {@code retryBase · 2ⁿ}, up to {@code maxRetries} times, then the client is closed with 1011. Other bad answers
+ * (a 4xx, a Content-Type other than exactly {@code application/websocket-events}, malformed events) close it at once.
+ *
+ * <h3>Thread safety</h3> Called from the client's event loop, the HTTP client's, the bus thread (refresh) and
+ * timers; all mutable state is guarded by this object's monitor, which is never held while sending or emitting.
+ *
+ * <h3>Lifecycle</h3> {@link #open()} sends the first POST; after the origin accepted, {@link #accepted} keeps what
+ * its answer said, and once the client's WebSocket is up and the hold registered, {@link #start} acts on it.
+ * {@link #clientGone} queues the last event (CLOSE or DISCONNECT) for the origin, which is POSTed even though the
+ * client has gone; {@link #end()} stops the timers.
+ */
+final class WsOverHttpSession implements ClientSession {
+
+	private static final Log logger = LogFactory.getLog(WsOverHttpSession.class);
+
+	private enum State {
+
+		/** Events flow both ways. */
+		OPEN,
+
+		/** The origin detached: no more POSTs; publishes still reach the client. */
+		DETACHED,
+
+		/** The origin closed or dropped the client, or failed for good: no more POSTs. */
+		ORIGIN_DONE,
+
+		/** The client has gone: its last event is pending or on its way, then no more POSTs. */
+		CLIENT_GONE,
+
+		/** Nothing more to send. */
+		DONE
+
+	}
+
+	private final String connectionId = UUID.randomUUID().toString();
+
+	private final URI uri;
+
+	private final HttpHeaders clientHeaders;
+
+	private final OriginPoster poster;
+
+	private final HoldRegistry registry;
+
+	private final WebSocketHold hold;
+
+	private final Scheduler timer;
+
+	private final WsOverHttpSettings settings;
+
+	private final String logPrefix;
+
+	private final GripMessages messages;
+
+	private final List<WsEvent> pending = new ArrayList<>();
+
+	private final Map<String, String> meta = new LinkedHashMap<>();
+
+	private State state = State.OPEN;
+
+	private boolean inFlight;
+
+	private boolean postWanted;
+
+	private @Nullable Integer keepAliveSeconds;
+
+	private @Nullable Disposable keepAliveTask;
+
+	private List<WsEvent> initialEvents = List.of();
+
+	private Runnable drop = () -> {
+	};
+
+	WsOverHttpSession(URI uri, HttpHeaders clientHeaders, OriginPoster poster, HoldRegistry registry,
+			Scheduler timer, WsOverHttpSettings settings, String logPrefix) {
+		this.uri = uri;
+		this.clientHeaders = clientHeaders;
+		this.poster = poster;
+		this.registry = registry;
+		this.timer = timer;
+		this.settings = settings;
+		this.logPrefix = logPrefix;
+		this.hold = new WebSocketHold(settings.queueCapacity(), this::refresh);
+		this.messages = new GripMessages(this.hold, registry, timer, this::detach, logPrefix + "[" + uri + "] ");
+	}
+
+	@Override
+	public WebSocketHold hold() {
+		return this.hold;
+	}
+
+	/** The first POST, {@code OPEN}; not retried: a client waiting on its handshake gets the origin's failure. */
+	Mono<OriginReply> open() {
+		return this.poster.post(this.uri, this.clientHeaders, this.connectionId, Map.of(),
+				WsEvents.encode(List.of(WsEvent.OPEN)));
+	}
+
+	/** The origin accepted: keeps what its first answer set, and the events after {@code OPEN}, for {@link #start}. */
+	synchronized void accepted(OriginReply reply, List<WsEvent> eventsAfterOpen) {
+		if (reply.enablesGrip()) {
+			this.messages.enableGrip();
+		}
+		this.initialEvents = List.copyOf(eventsAfterOpen);
+		applyHeaders(reply);
+	}
+
+	/**
+	 * The client's WebSocket is open and the hold registered: acts on the first answer's events.
+	 * @param drop closes the client's connection without a close frame, for {@code DISCONNECT}
+	 */
+	@Override
+	public void start(Runnable drop) {
+		List<WsEvent> events;
+		synchronized (this) {
+			this.drop = drop;
+			events = this.initialEvents;
+			this.initialEvents = List.of();
+			scheduleKeepAlive();
+		}
+		process(events);
+	}
+
+	/** A frame from the client, for the origin. Dropped once the origin detached or is done. */
+	@Override
+	public void fromClient(WsEvent event) {
+		synchronized (this) {
+			if (this.state != State.OPEN) {
+				return;
+			}
+			this.pending.add(event);
+		}
+		postIfDue();
+	}
+
+	/**
+	 * The client's WebSocket ended: with a close frame ({@code code} possibly null for a close without status) or
+	 * without one ({@code clean} false), which the origin hears as CLOSE or DISCONNECT.
+	 */
+	@Override
+	public void clientGone(boolean clean, @Nullable Integer code, @Nullable String reason) {
+		synchronized (this) {
+			if (this.state == State.OPEN) {
+				this.pending.add(clean ? WsEvent.close(code, reason) : WsEvent.DISCONNECT);
+				this.state = State.CLIENT_GONE;
+			}
+			else if (this.state != State.CLIENT_GONE) {
+				this.state = State.DONE;
+			}
+		}
+		this.hold.complete();
+		postIfDue();
+	}
+
+	/** The client's WebSocket handler finished: no more timers. Any last POST still goes out. */
+	@Override
+	public synchronized void end() {
+		this.messages.stop();
+		if (this.state == State.OPEN || this.state == State.DETACHED) {
+			this.state = State.DONE;
+		}
+		if (this.state == State.DONE) {
+			cancel(this.keepAliveTask);
+		}
+	}
+
+	/** A {@code refresh} publish: POST now, with whatever is pending (possibly nothing). */
+	void refresh() {
+		synchronized (this) {
+			this.postWanted = true;
+		}
+		postIfDue();
+	}
+
+	private void postIfDue() {
+		List<WsEvent> batch;
+		synchronized (this) {
+			boolean posting = this.state == State.OPEN || this.state == State.CLIENT_GONE;
+			if (this.inFlight || !posting || (this.pending.isEmpty() && !this.postWanted)) {
+				return;
+			}
+			batch = List.copyOf(this.pending);
+			this.pending.clear();
+			this.postWanted = false;
+			this.inFlight = true;
+			cancel(this.keepAliveTask);
+		}
+		send(batch, 0);
+	}
+
+	private void send(List<WsEvent> batch, int attempt) {
+		Map<String, String> metaNow;
+		synchronized (this) {
+			metaNow = Map.copyOf(this.meta);
+		}
+		this.poster.post(this.uri, this.clientHeaders, this.connectionId, metaNow, WsEvents.encode(batch))
+			.subscribe(reply -> replied(batch, attempt, reply), error -> retry(batch, attempt, error.toString()));
+	}
+
+	private void replied(List<WsEvent> batch, int attempt, OriginReply reply) {
+		if (reply.status() >= 500) {
+			retry(batch, attempt, "origin answered " + reply.status());
+			return;
+		}
+		if (!reply.isEvents()) {
+			fail("origin answered " + reply.status() + " with Content-Type '"
+					+ reply.headers().getFirst(HttpHeaders.CONTENT_TYPE) + "', not 200 with " + WsEvents.CONTENT_TYPE);
+			return;
+		}
+		List<WsEvent> events;
+		try {
+			events = WsEvents.decode(reply.body());
+		}
+		catch (InvalidWsEventsException ex) {
+			fail("origin sent malformed events: " + ex.getMessage());
+			return;
+		}
+		synchronized (this) {
+			applyHeaders(reply);
+		}
+		process(events);
+		synchronized (this) {
+			this.inFlight = false;
+			if (this.state == State.CLIENT_GONE && this.pending.isEmpty()) {
+				this.state = State.DONE;
+			}
+			scheduleKeepAlive();
+		}
+		postIfDue();
+	}
+
+	private void retry(List<WsEvent> batch, int attempt, String why) {
+		if (attempt >= this.settings.maxRetries()) {
+			fail("POST failed " + (attempt + 1) + " times, last: " + why);
+			return;
+		}
+		long delayMillis = this.settings.retryBase().toMillis() << attempt;
+		if (logger.isDebugEnabled()) {
+			logger.debug(this.logPrefix + "POST to " + this.uri + " failed (" + why + "), retry in " + delayMillis
+					+ " ms");
+		}
+		this.timer.schedule(() -> send(batch, attempt + 1), delayMillis, TimeUnit.MILLISECONDS);
+	}
+
+	private void fail(String why) {
+		logger.warn(this.logPrefix + "WebSocket-over-HTTP to " + this.uri + " failed, closing the client: " + why);
+		synchronized (this) {
+			this.inFlight = false;
+			this.state = (this.state == State.CLIENT_GONE) ? State.DONE : State.ORIGIN_DONE;
+			cancel(this.keepAliveTask);
+		}
+		this.hold.offer(closeFrame(1011, "origin unavailable"));
+	}
+
+	// guarded by this
+	private void applyHeaders(OriginReply reply) {
+		WsOverHttpHeaders.applySetMeta(reply.headers(), this.meta);
+		Integer interval = WsOverHttpHeaders.keepAliveInterval(reply.headers());
+		if (interval != null) {
+			this.keepAliveSeconds = interval;
+		}
+	}
+
+	// guarded by this: an empty POST after the interval without one (the origin's keep-alive)
+	private void scheduleKeepAlive() {
+		cancel(this.keepAliveTask);
+		Integer seconds = this.keepAliveSeconds;
+		if (seconds != null && this.state == State.OPEN && !this.inFlight) {
+			this.keepAliveTask = this.timer.schedule(this::refresh, seconds, TimeUnit.SECONDS);
+		}
+	}
+
+	private void process(List<WsEvent> events) {
+		for (WsEvent event : events) {
+			switch (event.type()) {
+				case TEXT:
+					this.messages.text(event.content());
+					break;
+				case BINARY:
+					this.messages.binary(event.content());
+					break;
+				case PING:
+					this.hold.offer(GripMessages.frame(WsMessageType.PING, event.content()));
+					break;
+				case PONG:
+					this.hold.offer(GripMessages.frame(WsMessageType.PONG, event.content()));
+					break;
+				case CLOSE:
+					originDone();
+					this.hold.offer(closeFrame(event.closeCode(), event.closeReason()));
+					return;
+				case DISCONNECT:
+					originDone();
+					this.drop.run();
+					return;
+				default:
+					// OPEN again: nothing to do
+			}
+		}
+	}
+
+	private synchronized void originDone() {
+		if (this.state == State.OPEN || this.state == State.DETACHED) {
+			this.state = State.ORIGIN_DONE;
+		}
+		cancel(this.keepAliveTask);
+	}
+
+	private synchronized void detach() {
+		if (this.state == State.OPEN) {
+			this.state = State.DETACHED;
+			this.pending.clear();
+			cancel(this.keepAliveTask);
+		}
+	}
+
+	static WsMessageFormat closeFrame(@Nullable Integer code, @Nullable String reason) {
+		return new WsMessageFormat(Action.CLOSE, WsMessageType.TEXT, Content.EMPTY, code, reason);
+	}
+
+	private static void cancel(@Nullable Disposable task) {
+		if (task != null) {
+			task.dispose();
+		}
+	}
+
+}

@@ -1,0 +1,169 @@
+package io.gripway.websocket;
+
+import io.gripway.hold.HoldRegistry;
+import io.gripway.hold.WebSocketHold;
+import io.gripway.http.Content;
+import io.gripway.publish.WsMessageType;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
+import reactor.util.concurrent.Queues;
+
+/**
+ * One client WebSocket proxied to a WebSocket origin (reference §4.1). When the origin accepted the GRIP extension
+ * ({@code Sec-WebSocket-Extensions: grip}), its messages go through {@link GripMessages} ({@code m:}, {@code c:},
+ * publishes); otherwise they are relayed unchanged. Client messages are relayed unchanged either way.
+ *
+ * <h3>Bounded queue</h3> Client frames wait for the origin's socket in a queue of {@code queueCapacity}; a client
+ * that outpaces its origin that far is dropped.
+ *
+ * <h3>Thread safety</h3> Client frames come from the client's event loop, origin frames from the origin's; the
+ * state flags are volatile and only ever go from false to true.
+ *
+ * <h3>Lifecycle</h3> Made once the origin accepted; {@link #end()} closes the origin connection (by completing
+ * {@code done}, which the origin connection's handler returns).
+ */
+final class WsProxySession implements ClientSession {
+
+	private static final Log logger = LogFactory.getLog(WsProxySession.class);
+
+	private final WebsocketInbound originIn;
+
+	private final WebsocketOutbound originOut;
+
+	private final WebSocketHold hold;
+
+	private final GripMessages messages;
+
+	private final Sinks.Many<WebSocketFrame> toOrigin;
+
+	private final Sinks.Empty<Void> done;
+
+	private final String logPrefix;
+
+	private volatile boolean detached;
+
+	private volatile boolean originClosed;
+
+	private volatile Runnable drop = () -> {
+	};
+
+	WsProxySession(WebsocketInbound originIn, WebsocketOutbound originOut, boolean grip, HoldRegistry registry,
+			Scheduler timer, int queueCapacity, Sinks.Empty<Void> done, String logPrefix) {
+		this.originIn = originIn;
+		this.originOut = originOut;
+		this.done = done;
+		this.logPrefix = logPrefix;
+		this.hold = new WebSocketHold(queueCapacity, () -> {
+			// refresh asks a WebSocket-over-HTTP origin; a WebSocket origin has nothing to be asked
+		});
+		this.messages = new GripMessages(this.hold, registry, timer, this::detach, logPrefix);
+		if (grip) {
+			this.messages.enableGrip();
+		}
+		this.toOrigin = Sinks.many().unicast().onBackpressureBuffer(Queues.<WebSocketFrame>get(queueCapacity).get());
+	}
+
+	@Override
+	public WebSocketHold hold() {
+		return this.hold;
+	}
+
+	@Override
+	public void start(Runnable drop) {
+		this.drop = drop;
+		this.originOut.sendObject(this.toOrigin.asFlux()).then().subscribe(null, ex -> {
+		});
+		this.originIn.receiveFrames().subscribe(this::fromOrigin, ex -> originGone(null, null), () -> {
+		});
+		this.originIn.receiveCloseStatus().subscribe(status -> originGone(status.code(), status.reasonText()));
+	}
+
+	private void fromOrigin(WebSocketFrame frame) {
+		if (this.detached) {
+			return;
+		}
+		Content content = Content.adopt(ByteBufUtil.getBytes(frame.content()));
+		if (frame instanceof TextWebSocketFrame) {
+			this.messages.text(content);
+		}
+		else if (frame instanceof BinaryWebSocketFrame) {
+			this.messages.binary(content);
+		}
+		else if (frame instanceof PingWebSocketFrame) {
+			this.hold.offer(GripMessages.frame(WsMessageType.PING, content));
+		}
+		else if (frame instanceof PongWebSocketFrame) {
+			this.hold.offer(GripMessages.frame(WsMessageType.PONG, content));
+		}
+	}
+
+	// the origin closed: so is the client, with the origin's code, unless the origin had detached
+	private void originGone(@Nullable Integer code, @Nullable String reason) {
+		if (this.originClosed || this.detached) {
+			return;
+		}
+		this.originClosed = true;
+		this.hold.offer(WsOverHttpSession.closeFrame(code, reason));
+	}
+
+	@Override
+	public void fromClient(WsEvent event) {
+		if (this.detached || this.originClosed) {
+			return;
+		}
+		WebSocketFrame frame = switch (event.type()) {
+			case BINARY -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(event.content().asByteBuffer()));
+			case PING -> new PingWebSocketFrame(Unpooled.wrappedBuffer(event.content().asByteBuffer()));
+			case PONG -> new PongWebSocketFrame(Unpooled.wrappedBuffer(event.content().asByteBuffer()));
+			default -> new TextWebSocketFrame(Unpooled.wrappedBuffer(event.content().asByteBuffer()));
+		};
+		if (this.toOrigin.tryEmitNext(frame).isFailure()) {
+			frame.release();
+			logger.info(this.logPrefix + "Dropping a client that outpaces its WebSocket origin");
+			this.drop.run();
+		}
+	}
+
+	@Override
+	public void clientGone(boolean clean, @Nullable Integer code, @Nullable String reason) {
+		if (!this.detached && !this.originClosed) {
+			this.originClosed = true;
+			if (clean) {
+				this.originOut.sendClose((code != null) ? code : 1000, reason).subscribe(null, ex -> {
+				}, this::closeOrigin);
+			}
+		}
+		this.hold.complete();
+		this.toOrigin.tryEmitComplete();
+	}
+
+	private void detach() {
+		this.detached = true;
+		this.originOut.sendClose().subscribe(null, ex -> {
+		}, this::closeOrigin);
+	}
+
+	@Override
+	public void end() {
+		this.messages.stop();
+		this.toOrigin.tryEmitComplete();
+		closeOrigin();
+	}
+
+	private void closeOrigin() {
+		this.done.tryEmitEmpty();
+	}
+
+}
