@@ -24,7 +24,7 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("gripway")
 public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publish, @DefaultValue Signing signing,
 		@DefaultValue Hold hold, @DefaultValue Bus bus, @DefaultValue Demo demo,
-		@DefaultValue Websocket websocket) {
+		@DefaultValue Websocket websocket, @DefaultValue Health health, @DefaultValue Drain drain) {
 
 	/**
 	 * @param port the publish API's port (Pushpin's {@code push_in_http_port}); 0 picks a free one
@@ -92,6 +92,20 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 */
 	public record Websocket(@DefaultValue("over-http") String mode, @DefaultValue("1s") Duration retryBase,
 			@DefaultValue("5") int maxRetries, @DefaultValue("100") int queueCapacity) {
+	}
+
+	/**
+	 * @param busAffectsReadiness a bus that cannot relay publishes makes the node not ready (the bus health is DOWN)
+	 */
+	public record Health(@DefaultValue("true") boolean busAffectsReadiness) {
+	}
+
+	/**
+	 * @param window the held connections are ended evenly over this long after SIGTERM; the pod's grace period must
+	 * exceed it (see docs/operations.md)
+	 * @param flushTimeout after the last connection was told to end, how long to wait for the endings to be written
+	 */
+	public record Drain(@DefaultValue("10s") Duration window, @DefaultValue("5s") Duration flushTimeout) {
 	}
 
 }

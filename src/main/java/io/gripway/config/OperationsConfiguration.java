@@ -46,14 +46,16 @@ class OperationsConfiguration {
 
 	/** Named "bus": the readiness group in application.yml includes it by that name. */
 	@Bean("bus")
-	BusHealthIndicator busHealthIndicator(MessageBus bus, GripwayProperties properties, HealthProperties health) {
-		return new BusHealthIndicator(bus, properties.bus().type(), health.busAffectsReadiness());
+	BusHealthIndicator busHealthIndicator(MessageBus bus, GripwayProperties properties) {
+		return new BusHealthIndicator(bus, properties.bus().type(), properties.health().busAffectsReadiness());
 	}
 
 	/** Depends on the publish server so that it is stopped first: publishes keep flowing while it drains. */
 	@Bean
 	@DependsOn("publishServer")
-	GracefulDrain gracefulDrain(HoldRegistry registry, ApplicationEventPublisher events, DrainProperties drain) {
+	GracefulDrain gracefulDrain(HoldRegistry registry, ApplicationEventPublisher events,
+			GripwayProperties properties) {
+		GripwayProperties.Drain drain = properties.drain();
 		return new GracefulDrain(registry, events, drain.window(), drain.flushTimeout());
 	}
 
