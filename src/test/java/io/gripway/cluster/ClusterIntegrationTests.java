@@ -17,6 +17,7 @@ import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.RedisServer;
 import io.gripway.test.StreamClient;
 import io.gripway.test.TestOrigin;
+import io.gripway.test.WsClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -64,6 +65,15 @@ class ClusterIntegrationTests {
 			.header("Grip-Channel", param(request.uri(), "ch"))
 			.header("Content-Type", "text/plain")
 			.sendString(Mono.just("open\n")));
+		// a WebSocket-over-HTTP origin that accepts every connection and subscribes it to ?ch=
+		origin.route("/ws", (request, response) -> {
+			String subscribe = "c:{\"type\":\"subscribe\",\"channel\":\"" + param(request.uri(), "ch") + "\"}";
+			String events = "OPEN\r\nTEXT " + Integer.toHexString(subscribe.length()) + "\r\n" + subscribe + "\r\n";
+			return response.header("Content-Type", "application/websocket-events")
+				.header("Sec-WebSocket-Extensions", "grip")
+				// the opening request's body is exactly "OPEN\r\n"
+				.sendString(Mono.just("6".equals(request.requestHeaders().get("Content-Length")) ? events : ""));
+		});
 		a = replica();
 		b = replica();
 		c = replica();
@@ -259,6 +269,19 @@ class ClusterIntegrationTests {
 		assertThat(onDoomed.get(20, TimeUnit.SECONDS).body()).isEqualTo("timeout\n");
 		a.publishOk(responseItem("survive", "still here"));
 		assertThat(onB.get(10, TimeUnit.SECONDS).body()).isEqualTo("still here");
+	}
+
+	@Test
+	void webSocketOnOneReplicaGetsAPublishToAnother() {
+		try (WsClient client = WsClient.connect("ws://127.0.0.1:" + b.proxyPort() + "/ws?ch=ws-cross")) {
+			awaitSubscribers(b, "ws-cross", 1);
+			awaitRedisSubscribers("ws-cross", 1);
+			a.publishOk("{\"items\":[{\"channel\":\"ws-cross\",\"formats\":{\"ws-message\":{\"content\":\"hi\"}}}]}");
+			WsClient.Frame frame = client.next(WAIT);
+			assertThat(frame.type()).isEqualTo("TEXT");
+			assertThat(frame.text()).isEqualTo("hi");
+		}
+		awaitSubscribers(b, "ws-cross", 0);
 	}
 
 }
