@@ -19,6 +19,7 @@ import io.gripway.test.GripwayInstance;
 import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.StreamClient;
 import io.gripway.test.TestOrigin;
+import io.gripway.test.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -121,6 +122,41 @@ class JsGripInteropIntegrationTests {
 			stream.awaitEnd(Duration.ofSeconds(10));
 			assertThat(stream.error()).isNull();
 			assertThat(stream.received()).isEqualTo("open\nstreamed by js-grip\n");
+		}
+	}
+
+	@Test
+	void webSocketOriginWrittenWithTheOfficialLibraryWorksThroughGripway() throws Exception {
+		File script = Path.of("src/test/resources/interop/js-grip-ws-origin.mjs").toFile();
+		Process node = run(Path.of("."), List.of("node", script.getAbsolutePath(), modules.toString()));
+		try {
+			java.io.BufferedReader lines = new java.io.BufferedReader(
+					new java.io.InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+			CompletableFuture<String> firstLine = CompletableFuture.supplyAsync(() -> {
+				try {
+					return lines.readLine();
+				}
+				catch (IOException ex) {
+					throw new java.io.UncheckedIOException(ex);
+				}
+			});
+			String listening = firstLine.get(30, TimeUnit.SECONDS);
+			assertThat(listening).startsWith("listening ");
+			String originUrl = "http://127.0.0.1:" + listening.substring("listening ".length()).trim();
+			try (GripwayInstance proxy = GripwayInstance.start("gripway.origin=" + originUrl);
+					WsClient client = WsClient.connect("ws://127.0.0.1:" + proxy.proxyPort() + "/chat")) {
+				client.sendText("hello");
+				WsClient.Frame echo = client.next(Duration.ofSeconds(10));
+				assertThat(echo.text()).isEqualTo("echo: hello");
+				Await.until("subscribed to js-ws", Duration.ofSeconds(10),
+						() -> proxy.registry().subscriberCount("js-ws") == 1);
+				proxy.publishOk("{\"items\":[{\"channel\":\"js-ws\",\"formats\":{\"ws-message\":{\"content\":\"news\"}}}]}");
+				assertThat(client.next(Duration.ofSeconds(10)).text()).isEqualTo("news");
+			}
+		}
+		finally {
+			node.destroy();
+			node.waitFor(10, TimeUnit.SECONDS);
 		}
 	}
 
