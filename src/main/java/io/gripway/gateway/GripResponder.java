@@ -102,11 +102,14 @@ public final class GripResponder {
 		}
 		ResponseTemplate timeout = instruct.response();
 		ServerHttpResponse response = exchange.getResponse();
+		// choose the response first, then write it: the write is a Mono<Void>, which completes empty, so a
+		// switchIfEmpty after it would write the timeout response over the published one
 		return hold.released(instruction.timeout())
-			.flatMap(published -> ClientResponses.full(response, published.code(), published.reason(),
-					overlay(timeout.headers(), published), published.body()))
-			.switchIfEmpty(Mono.defer(() -> ClientResponses.full(response, timeout.code(), timeout.reason(),
+			.map(published -> Mono.defer(() -> ClientResponses.full(response, published.code(), published.reason(),
+					overlay(timeout.headers(), published), published.body())))
+			.defaultIfEmpty(Mono.defer(() -> ClientResponses.full(response, timeout.code(), timeout.reason(),
 					timeout.headers(), timeout.body())))
+			.flatMap(write -> write)
 			.doFinally(signal -> this.registry.unregister(hold));
 	}
 
