@@ -12,6 +12,8 @@
 #   SHARED_BENCH     the shared harness (default: ../shared/bench beside this repository)
 #   GRIPWAY_JAVA_OPTS  JVM flags for Gripway (default: see GRIPWAY_JAVA_OPTS below and bench/README.md)
 #   GRIPWAY_PORT, GRIPWAY_PUBLISH_PORT, GRIPWAY_MGMT_PORT, GRIPWAY_ORIGIN_PORT  Gripway's ports (29999/29561/29081/29082)
+#   GRIPWAY_JAR      the jar to run (default: target/gripway-*.jar, built when missing or older than src/main)
+#   GRIPWAY_ARGS     extra Spring Boot arguments for Gripway (e.g. --spring.cloud.gateway.server.webflux.observability.enabled=true)
 #   JFR=1            also record a JFR file per Gripway start (bench/results/<run>/gripway-<pid>.jfr)
 #   anything the harness understands (REPEATS, A_SIZES, B_SIZES, C_*, D_*, A_WINDOW, ...) overrides the mode
 set -euo pipefail
@@ -44,12 +46,12 @@ echo "bench/run.sh: mode $MODE, proxies $PROXIES, scenarios $ALL_SCENARIOS, resu
 jar() { ls "$REPO"/target/gripway-*.jar 2>/dev/null | grep -v '\.original$' | head -1; }
 # the jar's own mtime is the reproducible-build timestamp, so a stamp file records when it was built
 STAMP_FILE="$REPO/target/.bench-built"
-if [ -z "$(jar)" ] || [ ! -f "$STAMP_FILE" ] || [ -n "$(find "$REPO/src/main" "$REPO/pom.xml" -newer "$STAMP_FILE" -type f 2>/dev/null | head -1)" ]; then
+if [ -z "${GRIPWAY_JAR:-}" ] && { [ -z "$(jar)" ] || [ ! -f "$STAMP_FILE" ] || [ -n "$(find "$REPO/src/main" "$REPO/pom.xml" -newer "$STAMP_FILE" -type f 2>/dev/null | head -1)" ]; }; then
   echo "bench/run.sh: building the jar"
   (cd "$REPO" && ./mvnw -q -B -o -DskipTests package)
   touch "$STAMP_FILE"
 fi
-JAR="$(jar)"
+JAR="${GRIPWAY_JAR:-$(jar)}"
 [ -n "$JAR" ] || { echo "bench/run.sh: no jar in target/" >&2; exit 2; }
 
 # --- Gripway's JVM flags (why: bench/README.md, "JVM flags") -------------------------------------------------------
@@ -72,7 +74,7 @@ for p in "$GW_PORT" "$GW_PUB" "$GW_MGMT" "$GW_ORIGIN"; do
 done
 gripway_cmd() { # $1 http port, $2 publish port, $3 management port, $4 origin port, rest: extra args
   local http="$1" pub="$2" mgmt="$3" origin="$4"; shift 4
-  echo "java $GRIPWAY_JAVA_OPTS -jar $JAR --server.port=$http --gripway.publish.port=$pub --management.server.port=$mgmt --gripway.origin=http://127.0.0.1:$origin --logging.level.root=WARN $*"
+  echo "java $GRIPWAY_JAVA_OPTS -jar $JAR --server.port=$http --gripway.publish.port=$pub --management.server.port=$mgmt --gripway.origin=http://127.0.0.1:$origin --logging.level.root=WARN ${GRIPWAY_ARGS:-} $*"
 }
 export -f gripway_cmd 2>/dev/null || true
 
