@@ -55,7 +55,7 @@ JAR="${GRIPWAY_JAR:-$(jar)}"
 [ -n "$JAR" ] || { echo "bench/run.sh: no jar in target/" >&2; exit 2; }
 
 # --- Gripway's JVM flags (why: bench/README.md, "JVM flags") -------------------------------------------------------
-GRIPWAY_JAVA_OPTS="${GRIPWAY_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx1g -XX:MaxDirectMemorySize=512m -Xss256k}"
+GRIPWAY_JAVA_OPTS="${GRIPWAY_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms64m -Xmx1g -Xmn24m -XX:MaxDirectMemorySize=512m -Xss256k}"
 if [ "${JFR:-0}" = "1" ]; then
   # a directory: every start of the JVM writes its own hotspot-pid-<pid>-....jfr there (on exit)
   mkdir -p "$OUT/jfr"
