@@ -10,8 +10,9 @@
 //   GRIPWAY_JAR=target/gripway-*.jar node bench/cluster.js
 // Env: E_SUBS (subscribers, default 1000), E_PUBLISHES (latency publishes, default 10), E_GAP_MS (300),
 //      E_DURATION_S (throughput window, default 5), E_BATCH (items per publish, 100), E_CHANNELS (100),
-//      E_OUT (JSON result path), SHARED_BENCH, GRIPWAY_JAVA_OPTS, E_BASE_PORT (default 31000).
+//      E_OUT (JSON result path), E_LOG_DIR (where replica logs are kept on a skip), SHARED_BENCH, GRIPWAY_JAVA_OPTS, E_BASE_PORT (default 31000).
 const fs = require('fs');
+const os = require('os');
 const net = require('net');
 const path = require('path');
 const { spawn, fork, execFileSync } = require('child_process');
@@ -71,8 +72,17 @@ async function waitFor(cond, ms, poll = 200) {
   while (Date.now() - t0 < ms) { if (await cond()) return true; await sleep(poll); }
   return false;
 }
+let workDir = null;
 function skip(why) {
   log(`SKIPPED: ${why}`);
+  if (workDir) {
+    // keep the replicas' logs next to the result (the work directory is removed)
+    for (const f of fs.readdirSync(workDir).filter((n) => n.endsWith('.log'))) {
+      try { fs.copyFileSync(path.join(workDir, f), path.join(env.E_LOG_DIR || os.tmpdir(), `cluster-e-${f}`)); } catch (_) {}
+    }
+    try { fs.rmSync(workDir, { recursive: true, force: true }); } catch (_) {}
+    log(`replica logs: ${env.E_LOG_DIR || os.tmpdir()}/cluster-e-gripway-{a,b}.log`);
+  }
   if (env.E_OUT) fs.writeFileSync(env.E_OUT, JSON.stringify({ scenario: 'E', skipped: why }, null, 2) + '\n');
   stopAll();
   process.exit(0);
@@ -100,7 +110,7 @@ async function startGripway(name, ports, redisPort, logDir) {
     p.close();
     return r.status >= 200 && r.status < 300;
   }, 60000, 300);
-  if (c.exitCode !== null) return { child: c, failed: `exited with ${c.exitCode} (log: ${path.join(logDir, `gripway-${name}.log`)})` };
+  if (c.exitCode !== null) return { child: c, failed: `exited with ${c.exitCode} (log: gripway-${name}.log)` };
   if (!ok) return { child: c, failed: 'not ready in 60 s' };
   return { child: c };
 }
@@ -132,7 +142,7 @@ function openSse(port, channel, key, onData) {
 async function main() {
   if (!JAR || !fs.existsSync(JAR)) skip(`no Gripway jar (GRIPWAY_JAR=${JAR})`);
   try { execFileSync('redis-server', ['--version'], { stdio: 'ignore' }); } catch (_) { skip('redis-server not installed'); }
-  const workDir = fs.mkdtempSync('/tmp/gripway-bench-e.');
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gripway-bench-e.'));
   const result = { scenario: 'E', date: new Date().toISOString(), subs: SUBS, channels: CHANNELS, java_opts: JAVA_OPTS.join(' ') };
 
   let next = BASE;
@@ -250,6 +260,7 @@ async function main() {
   if (env.E_OUT) fs.writeFileSync(env.E_OUT, JSON.stringify(result, null, 2) + '\n');
   stopAll();
   fs.rmSync(workDir, { recursive: true, force: true });
+  workDir = null;
   setTimeout(() => process.exit(0), 500);
 }
 

@@ -118,7 +118,7 @@ if [ -n "$HARNESS_SCENARIOS" ]; then
 fi
 
 if echo ",$ALL_SCENARIOS," | grep -q ',E,'; then
-  E_OUT="$OUT/cluster-e.json" GRIPWAY_JAR="$JAR" node "$HERE/cluster.js" | tee "$OUT/cluster-e.txt" || true
+  E_OUT="$OUT/cluster-e.json" E_LOG_DIR="$OUT" GRIPWAY_JAR="$JAR" node "$HERE/cluster.js" | tee "$OUT/cluster-e.txt" || true
 fi
 
 # --- side-by-side table ----------------------------------------------------------------------------------------------
