@@ -12,6 +12,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -67,8 +68,14 @@ final class ClientResponses {
 		return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
 	}
 
-	/** Wraps shared content without copying it: every subscriber's buffer views the same bytes. */
+	/** Wraps shared content without copying it: every subscriber's buffer views the same direct bytes. */
 	static DataBuffer wrap(ServerHttpResponse response, Content content) {
+		if (content.isEmpty()) {
+			return response.bufferFactory().wrap(content.asByteBuffer());
+		}
+		if (response.bufferFactory() instanceof NettyDataBufferFactory netty) {
+			return netty.wrap(content.directView());
+		}
 		return response.bufferFactory().wrap(content.asByteBuffer());
 	}
 

@@ -5,6 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Immutable bytes: a message body, stream content or keep-alive data. Made once when a message is parsed and then
  * shared, never copied, by every subscriber it is delivered to.
@@ -14,6 +18,11 @@ public final class Content {
 	public static final Content EMPTY = new Content(new byte[0]);
 
 	private final byte[] bytes;
+
+	// the bytes once more, off-heap, made on first write and shared by every write: a socket write needs direct
+	// memory, and a heap buffer would be copied into a new direct one per subscriber. Unreleasable: writes may
+	// release their views freely; the memory goes with this object (the JDK frees a direct ByteBuffer on GC).
+	private volatile @Nullable ByteBuf direct;
 
 	private Content(byte[] bytes) {
 		this.bytes = bytes;
@@ -49,6 +58,21 @@ public final class Content {
 	/** A read-only view, for writing without a copy. */
 	public ByteBuffer asByteBuffer() {
 		return ByteBuffer.wrap(this.bytes).asReadOnlyBuffer();
+	}
+
+	/**
+	 * A view of the bytes in shared direct memory, with its own indices, for one write. Releasing it is allowed
+	 * and does nothing.
+	 */
+	public ByteBuf directView() {
+		ByteBuf shared = this.direct;
+		if (shared == null) {
+			ByteBuffer memory = ByteBuffer.allocateDirect(this.bytes.length);
+			memory.put(this.bytes).flip();
+			shared = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(memory));
+			this.direct = shared;
+		}
+		return shared.duplicate();
 	}
 
 	public byte[] toByteArray() {
