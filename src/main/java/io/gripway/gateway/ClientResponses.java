@@ -6,6 +6,7 @@ import java.util.List;
 import io.gripway.http.Content;
 import io.gripway.http.HeaderField;
 import io.gripway.http.ReasonPhrases;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -13,6 +14,7 @@ import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerResponse;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -68,8 +70,15 @@ public final class ClientResponses {
 		return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
 	}
 
-	/** Wraps shared content without copying it: every subscriber's buffer views the same bytes. */
+	/** Wraps shared content without copying it: every subscriber's buffer views the same direct bytes. */
 	static DataBuffer wrap(ServerHttpResponse response, Content content) {
+		if (content.isEmpty()) {
+			return response.bufferFactory().wrap(content.asByteBuffer());
+		}
+		if (response.bufferFactory() instanceof NettyDataBufferFactory netty) {
+			// a wrapped buffer never frees the memory it wraps, so every write may release its own view
+			return netty.wrap(Unpooled.wrappedBuffer(content.directBuffer()));
+		}
 		return response.bufferFactory().wrap(content.asByteBuffer());
 	}
 

@@ -20,7 +20,6 @@ import io.gripway.publish.HttpResponseFormat;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -105,6 +104,8 @@ public final class GripResponder {
 		}
 		ResponseTemplate timeout = instruct.response();
 		ServerHttpResponse response = exchange.getResponse();
+		// choose the response first, then write it: the write is a Mono<Void>, which completes empty, so a
+		// switchIfEmpty after it would write the timeout response over the published one
 		return hold.released(instruction.timeout())
 			.map(published -> new ResponseTemplate(published.code(), published.reason(),
 					overlay(timeout.headers(), published), published.body()))
@@ -133,8 +134,10 @@ public final class GripResponder {
 		Flux<DataBuffer> originBytes = (originBody != null) ? originBody.stream(factory)
 				: Flux.just(ClientResponses.wrap(response, initial.body()));
 		Flux<DataBuffer> published = hold.content().map(content -> ClientResponses.wrap(response, content));
-		Flux<Publisher<DataBuffer>> flushed = Flux.concat(start, originBytes, published).map(Mono::just);
-		return response.writeAndFlushWith(flushed).doFinally(signal -> {
+		// writeWith, not writeAndFlushWith: Reactor Netty flushes whenever no more content is waiting, so a lone
+		// message still goes out at once, but a burst queued for this client leaves in one flush (one segment)
+		// instead of one flush and one cross-thread write task per message
+		return response.writeWith(Flux.concat(start, originBytes, published)).doFinally(signal -> {
 			this.registry.unregister(hold);
 			if (originBody != null) {
 				originBody.discard();

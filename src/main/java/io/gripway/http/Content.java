@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Immutable bytes: a message body, stream content or keep-alive data. Made once when a message is parsed and then
  * shared, never copied, by every subscriber it is delivered to.
@@ -14,6 +16,9 @@ public final class Content {
 	public static final Content EMPTY = new Content(new byte[0]);
 
 	private final byte[] bytes;
+
+	// the bytes once more, off-heap, for socket writes (see directBuffer); the JDK frees it with this object
+	private volatile @Nullable ByteBuffer direct;
 
 	private Content(byte[] bytes) {
 		this.bytes = bytes;
@@ -59,6 +64,21 @@ public final class Content {
 	/** The bytes from {@code offset} on, copied (a prefix stripped off a message for one client). */
 	public Content from(int offset) {
 		return adopt(Arrays.copyOfRange(this.bytes, offset, this.bytes.length));
+	}
+
+	/**
+	 * The bytes in direct memory, made on first use and shared by every later call: a view with its own position for
+	 * one socket write, which must only be read. A socket write needs direct memory, and a heap buffer would be
+	 * copied into a new direct one for every subscriber.
+	 */
+	public ByteBuffer directBuffer() {
+		ByteBuffer shared = this.direct;
+		if (shared == null) {
+			shared = ByteBuffer.allocateDirect(this.bytes.length);
+			shared.put(this.bytes).flip();
+			this.direct = shared;
+		}
+		return shared.duplicate();
 	}
 
 	public byte[] toByteArray() {

@@ -161,7 +161,8 @@ final class ClientWebSocketHandler implements WebSocketHandler {
 
 	// the payload is wrapped, not copied: every subscriber of a publish shares the same bytes
 	private static WebSocketMessage message(WebSocketSession ws, WsMessageFormat frame) {
-		DataBuffer payload = ws.bufferFactory().wrap(frame.content().asByteBuffer());
+		// shared direct bytes: no copy per subscriber on the way to the socket
+		DataBuffer payload = ws.bufferFactory().wrap(frame.content().directBuffer());
 		switch (frame.type()) {
 			case BINARY:
 				return new WebSocketMessage(WebSocketMessage.Type.BINARY, payload);
