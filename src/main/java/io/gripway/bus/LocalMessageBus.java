@@ -16,7 +16,8 @@ import reactor.core.publisher.Mono;
  *
  * <h3>Why a thread of its own</h3> Publish requests arrive on several event loops; one delivery thread gives every
  * channel a single publish order and lets the registry call each hold from one thread at a time. The publish request
- * completes once its items are queued for delivery, as Pushpin answers before delivering.
+ * completes once its items have been handed to every held connection of this node (Pushpin answers before
+ * delivering), which is what slows a publisher down when it outruns delivery.
  *
  * <h3>Bounded</h3> At most {@code queueCapacity} publish batches wait for the delivery thread; beyond that a publish is
  * refused with {@link BusUnavailableException} (503) instead of growing the heap.
@@ -42,22 +43,30 @@ final class LocalMessageBus implements MessageBus, BusStats, AutoCloseable {
 
 	@Override
 	public Mono<Void> publish(List<PublishItem> items) {
-		return Mono.fromRunnable(() -> {
+		// completes once the items are handed to this node's held connections, not merely queued: a publisher that
+		// outruns delivery is slowed down by its own pending requests instead of building a backlog of seconds
+		return Mono.create(done -> {
 			BusReceiver target = this.receiver;
 			if (target == null) {
-				throw new BusUnavailableException("the bus is not started");
+				done.error(new BusUnavailableException("the bus is not started"));
+				return;
 			}
 			long publishedAt = System.currentTimeMillis();
 			try {
 				this.delivery.execute(() -> {
 					this.received.add(items.size());
-					for (PublishItem item : items) {
-						target.receive(item, publishedAt);
+					try {
+						for (PublishItem item : items) {
+							target.receive(item, publishedAt);
+						}
+					}
+					finally {
+						done.success();
 					}
 				});
 			}
 			catch (RejectedExecutionException ex) {
-				throw new BusUnavailableException("delivery queue is full", ex);
+				done.error(new BusUnavailableException("delivery queue is full", ex));
 			}
 		});
 	}
