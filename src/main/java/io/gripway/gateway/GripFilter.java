@@ -18,6 +18,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES;
 
 /**
  * Recognises GRIP instructions in an origin's response and hands the exchange to {@link GripResponder}; any other
@@ -60,7 +61,12 @@ public final class GripFilter implements GlobalFilter, Ordered {
 		if (!GripHeaders.isGripResponse(headers)) {
 			return Mono.empty();
 		}
+		// from here on the origin's response lives only in what this filter keeps of it: a held connection must not
+		// keep the gateway's copy (and the client operations behind it) alive for minutes
 		exchange.getAttributes().remove(CLIENT_RESPONSE_CONN_ATTR);
+		exchange.getAttributes().remove(CLIENT_RESPONSE_ATTR);
+		exchange.getAttributes().remove(CLIENT_RESPONSE_HEADER_NAMES);
+		exchange.getResponse().getHeaders().clear();
 		return this.responder.respond(exchange, originResponse.status().code(),
 				originResponse.status().reasonPhrase(), headers, new OriginBody(connection));
 	}
