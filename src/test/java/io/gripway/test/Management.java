@@ -26,13 +26,27 @@ public final class Management {
 		}
 	}
 
-	/** The status code, or -1 when nothing answered (the server has stopped). */
+	/**
+	 * The status code, or -1 when nothing answered (the server has stopped). Tried three times: a pooled client
+	 * connection the server has just closed fails once, which a probe opening its own connection never sees.
+	 */
 	public static int status(int port, String path) {
-		try {
-			return get(port, path).statusCode();
-		}
-		catch (IllegalStateException ex) {
-			return -1;
+		for (int attempt = 1;; attempt++) {
+			try {
+				return get(port, path).statusCode();
+			}
+			catch (IllegalStateException ex) {
+				if (attempt == 3) {
+					return -1;
+				}
+				try {
+					Thread.sleep(100);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					return -1;
+				}
+			}
 		}
 	}
 
