@@ -57,10 +57,12 @@ public final class GripFilter implements GlobalFilter, Ordered {
 		if (connection == null || originResponse == null || exchange.getResponse().isCommitted()) {
 			return Mono.empty();
 		}
-		List<HeaderField> headers = fields(exchange.getResponse().getHeaders());
-		if (!GripHeaders.isGripResponse(headers)) {
+		HttpHeaders originHeaders = exchange.getResponse().getHeaders();
+		// the common case, a response that is not GRIP, costs a scan of the header names and nothing else
+		if (!GripHeaders.isGripResponse(originHeaders.headerNames(), originHeaders.getFirst(HttpHeaders.CONTENT_TYPE))) {
 			return Mono.empty();
 		}
+		List<HeaderField> headers = fields(originHeaders);
 		// from here on the origin's response lives only in what this filter keeps of it: a held connection must not
 		// keep the gateway's copy (and the client operations behind it) alive for minutes
 		exchange.getAttributes().remove(CLIENT_RESPONSE_CONN_ATTR);

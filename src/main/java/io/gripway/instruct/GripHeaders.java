@@ -54,12 +54,28 @@ public final class GripHeaders {
 	 * {@code Grip-Channel} alone are still stripped before the client sees them.
 	 */
 	public static boolean isGripResponse(List<HeaderField> headers) {
-		return headers.stream().anyMatch((header) -> isGripHeader(header.name())) || isInstructContentType(headers);
+		return isGripResponse(headers.stream().map(HeaderField::name).toList(), first(headers, CONTENT_TYPE));
+	}
+
+	/**
+	 * The same test over header names and the first {@code Content-Type}, for a caller that has them at hand and
+	 * should not build a header list for every response that is not GRIP.
+	 */
+	public static boolean isGripResponse(Iterable<String> names, @Nullable String contentType) {
+		for (String name : names) {
+			if (isGripHeader(name)) {
+				return true;
+			}
+		}
+		return isInstructContentType(contentType);
 	}
 
 	/** Whether the first {@code Content-Type}, parameters ignored, is {@code application/grip-instruct}. */
 	static boolean isInstructContentType(List<HeaderField> headers) {
-		String contentType = first(headers, CONTENT_TYPE);
+		return isInstructContentType(first(headers, CONTENT_TYPE));
+	}
+
+	private static boolean isInstructContentType(@Nullable String contentType) {
 		if (contentType == null) {
 			return false;
 		}
