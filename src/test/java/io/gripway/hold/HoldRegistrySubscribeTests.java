@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.gripway.bus.BusReceiver;
-import io.gripway.bus.MessageBus;
 import io.gripway.http.Content;
 import io.gripway.instruct.ChannelSubscription;
 import io.gripway.publish.Action;
@@ -14,43 +12,11 @@ import io.gripway.publish.PublishItem;
 import io.gripway.publish.WsMessageFormat;
 import io.gripway.publish.WsMessageType;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Holds whose channels change while held (WebSockets): subscribe, unsubscribe, limits and the one cleanup. */
 class HoldRegistrySubscribeTests {
-
-	/** Records what the registry tells the bus. */
-	static final class RecordingBus implements MessageBus {
-
-		final List<String> calls = new ArrayList<>();
-
-		@Override
-		public Mono<Void> publish(List<PublishItem> items) {
-			return Mono.empty();
-		}
-
-		@Override
-		public void start(BusReceiver receiver) {
-		}
-
-		@Override
-		public void subscribe(String channel) {
-			this.calls.add("+" + channel);
-		}
-
-		@Override
-		public void unsubscribe(String channel) {
-			this.calls.add("-" + channel);
-		}
-
-		@Override
-		public boolean isAvailable() {
-			return true;
-		}
-
-	}
 
 	final RecordingBus bus = new RecordingBus();
 

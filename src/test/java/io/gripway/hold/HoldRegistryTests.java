@@ -5,15 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.gripway.bus.BusReceiver;
-import io.gripway.bus.MessageBus;
 import io.gripway.http.Content;
 import io.gripway.instruct.ChannelSubscription;
 import io.gripway.publish.Action;
 import io.gripway.publish.HttpStreamFormat;
 import io.gripway.publish.PublishItem;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,11 +31,11 @@ class HoldRegistryTests {
 		RecordingHold two = new RecordingHold(List.of(sub("a")));
 		this.registry.register(one);
 		this.registry.register(two);
-		assertThat(this.bus.events).containsExactly("+a", "+b");
+		assertThat(this.bus.calls).containsExactly("+a", "+b");
 		this.registry.unregister(one);
-		assertThat(this.bus.events).containsExactly("+a", "+b", "-b");
+		assertThat(this.bus.calls).containsExactly("+a", "+b", "-b");
 		this.registry.unregister(two);
-		assertThat(this.bus.events).containsExactly("+a", "+b", "-b", "-a");
+		assertThat(this.bus.calls).containsExactly("+a", "+b", "-b", "-a");
 		assertThat(this.registry.channelCount()).isZero();
 		assertThat(this.registry.heldCount()).isZero();
 	}
@@ -130,36 +127,6 @@ class HoldRegistryTests {
 
 		@Override
 		public void drain() {
-		}
-
-	}
-
-	static final class RecordingBus implements MessageBus {
-
-		final List<String> events = new ArrayList<>();
-
-		@Override
-		public Mono<Void> publish(List<PublishItem> items) {
-			return Mono.empty();
-		}
-
-		@Override
-		public void start(BusReceiver receiver) {
-		}
-
-		@Override
-		public void subscribe(String channel) {
-			this.events.add("+" + channel);
-		}
-
-		@Override
-		public void unsubscribe(String channel) {
-			this.events.add("-" + channel);
-		}
-
-		@Override
-		public boolean isAvailable() {
-			return true;
 		}
 
 	}
