@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import io.gripway.bus.MessageBus;
 import io.gripway.bus.MessageBuses;
 import io.gripway.demo.DemoOrigin;
+import io.gripway.gateway.DetachingHttpHandler;
 import io.gripway.gateway.GripFilter;
 import io.gripway.gateway.GripRequestHeadersFilter;
 import io.gripway.gateway.GripResponder;
@@ -24,6 +25,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -69,6 +71,12 @@ class GripwayConfiguration {
 	@Bean
 	GripFilter gripFilter(GripResponder responder) {
 		return new GripFilter(responder);
+	}
+
+	/** Held responses outlive their exchange (see {@link DetachingHttpHandler}). */
+	@Bean
+	WebHttpHandlerBuilderCustomizer detachingHttpHandler() {
+		return builder -> builder.httpHandlerDecorator(DetachingHttpHandler::new);
 	}
 
 	@Bean

@@ -6,7 +6,10 @@ import java.util.List;
 import io.gripway.http.Content;
 import io.gripway.http.HeaderField;
 import io.gripway.http.ReasonPhrases;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -45,11 +48,42 @@ public final class ClientResponses {
 		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
 		if (nativeResponse instanceof HttpServerResponse netty) {
 			response.setStatusCode(null);
-			netty.status(new HttpResponseStatus(code, reason));
+			netty.status(status(code, reason));
 		}
 		else {
 			response.setStatusCode(HttpStatusCode.valueOf(code));
 		}
+	}
+
+	/**
+	 * The status and headers of a held response, written once its exchange is over (see
+	 * {@link DetachingHttpHandler}), straight on the Reactor Netty response.
+	 * @param closeAfter ends the connection after this response ({@code Connection: close}), as every response does
+	 * while the node drains
+	 */
+	static void head(HttpServerResponse response, int code, @Nullable String reason, List<HeaderField> headers,
+			boolean closeAfter) {
+		response.status(status(code, reason));
+		io.netty.handler.codec.http.HttpHeaders target = response.responseHeaders();
+		target.clear();
+		for (HeaderField header : headers) {
+			target.add(header.name(), header.value());
+		}
+		if (closeAfter) {
+			target.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		}
+	}
+
+	/** A complete held response with a known length, written straight on the Reactor Netty response. */
+	static Mono<Void> full(HttpServerResponse response, int code, @Nullable String reason, List<HeaderField> headers,
+			Content body, boolean closeAfter) {
+		head(response, code, reason, headers, closeAfter);
+		response.responseHeaders().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
+		return response.send(Mono.just(buffer(body))).then();
+	}
+
+	private static HttpResponseStatus status(int code, @Nullable String reason) {
+		return new HttpResponseStatus(code, (reason != null) ? reason : ReasonPhrases.of(code));
 	}
 
 	/** A complete response with a known length. */
@@ -70,24 +104,28 @@ public final class ClientResponses {
 		return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
 	}
 
-	/** Wraps shared content without copying it: every subscriber's buffer views the same direct bytes. */
+	/**
+	 * Wraps shared content without copying it: every subscriber's buffer views the same direct bytes. A wrapped
+	 * buffer never frees the memory it wraps, so every write may release its own view.
+	 */
+	static ByteBuf buffer(Content content) {
+		return content.isEmpty() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(content.directBuffer());
+	}
+
+	/** {@link #buffer} for WebFlux. */
 	static DataBuffer wrap(ServerHttpResponse response, Content content) {
 		if (content.isEmpty()) {
 			return response.bufferFactory().wrap(content.asByteBuffer());
 		}
 		if (response.bufferFactory() instanceof NettyDataBufferFactory netty) {
-			// a wrapped buffer never frees the memory it wraps, so every write may release its own view
-			return netty.wrap(Unpooled.wrappedBuffer(content.directBuffer()));
+			return netty.wrap(buffer(content));
 		}
 		return response.bufferFactory().wrap(content.asByteBuffer());
 	}
 
 	/** Closes the client's connection at once, whatever is still being written to it. */
-	static void closeConnection(ServerHttpResponse response) {
-		Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-		if (nativeResponse instanceof HttpServerResponse netty) {
-			netty.withConnection(Connection::dispose);
-		}
+	static void closeConnection(HttpServerResponse response) {
+		response.withConnection(Connection::dispose);
 	}
 
 }

@@ -1,8 +1,10 @@
 package io.gripway.gateway;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.gripway.gateway.DetachingHttpHandler.HeldWrite;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.hold.ResponseHold;
 import io.gripway.hold.StreamHold;
@@ -17,16 +19,17 @@ import io.gripway.instruct.InstructParser;
 import io.gripway.instruct.InvalidInstructException;
 import io.gripway.instruct.ResponseTemplate;
 import io.gripway.publish.HttpResponseFormat;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.netty.http.server.HttpServerResponse;
 
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.NettyDataBufferFactory;
-import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -103,22 +106,36 @@ public final class GripResponder {
 			return refuse(exchange);
 		}
 		ResponseTemplate timeout = instruct.response();
-		ServerHttpResponse response = exchange.getResponse();
-		// choose the response first, then write it: the write is a Mono<Void>, which completes empty, so a
-		// switchIfEmpty after it would write the timeout response over the published one
-		return hold.released(instruction.timeout())
-			.map(published -> new ResponseTemplate(published.code(), published.reason(),
-					overlay(timeout.headers(), published), published.body()))
-			.defaultIfEmpty(timeout)
-			.flatMap(answer -> ClientResponses.full(response, answer.code(), answer.reason(), answer.headers(),
-					answer.body()))
-			.doFinally(signal -> this.registry.unregister(hold));
+		Duration wait = instruction.timeout();
+		HttpServerResponse response = nativeResponse(exchange);
+		// nothing below may refer to the exchange: it is over while the hold waits (see DetachingHttpHandler)
+		DetachingHttpHandler.detach(exchange.getResponse(), new HeldWrite() {
+			@Override
+			public Mono<Void> write() {
+				// choose the response first, then write it: the write is a Mono<Void>, which completes empty, so a
+				// switchIfEmpty after it would write the timeout response over the published one
+				return hold.released(wait)
+					.map(published -> new ResponseTemplate(published.code(), published.reason(),
+							overlay(timeout.headers(), published), published.body()))
+					.defaultIfEmpty(timeout)
+					.flatMap(answer -> ClientResponses.full(response, answer.code(), answer.reason(),
+							answer.headers(), answer.body(), GripResponder.this.registry.isDraining()))
+					.doFinally(signal -> GripResponder.this.registry.unregister(hold));
+			}
+
+			@Override
+			public void abandon() {
+				GripResponder.this.registry.unregister(hold);
+			}
+		});
+		return Mono.empty();
 	}
 
 	private Mono<Void> holdStream(ServerWebExchange exchange, Instruct instruct, HoldInstruction instruction,
 			List<ChannelSubscription> channels, @Nullable OriginBody originBody) {
+		HttpServerResponse response = nativeResponse(exchange);
 		StreamHold hold = new StreamHold(channels, instruct.meta(), instruction.keepAlive(), this.streamQueueCapacity,
-				this.timer, () -> ClientResponses.closeConnection(exchange.getResponse()));
+				this.timer, () -> ClientResponses.closeConnection(response));
 		if (!this.registry.register(hold)) {
 			if (originBody != null) {
 				originBody.discard();
@@ -126,23 +143,44 @@ public final class GripResponder {
 			return refuse(exchange);
 		}
 		ResponseTemplate initial = instruct.response();
-		ServerHttpResponse response = exchange.getResponse();
-		ClientResponses.head(response, initial.code(), initial.reason(), initial.headers());
-		NettyDataBufferFactory factory = (NettyDataBufferFactory) response.bufferFactory();
-		// an empty first write commits the status and headers at once, whatever follows and however late
-		Flux<DataBuffer> start = Flux.just(factory.wrap(new byte[0]));
-		Flux<DataBuffer> originBytes = (originBody != null) ? originBody.stream(factory)
-				: Flux.just(ClientResponses.wrap(response, initial.body()));
-		Flux<DataBuffer> published = hold.content().map(content -> ClientResponses.wrap(response, content));
-		// writeWith, not writeAndFlushWith: Reactor Netty flushes whenever no more content is waiting, so a lone
-		// message still goes out at once, but a burst queued for this client leaves in one flush (one segment)
-		// instead of one flush and one cross-thread write task per message
-		return response.writeWith(Flux.concat(start, originBytes, published)).doFinally(signal -> {
-			this.registry.unregister(hold);
-			if (originBody != null) {
-				originBody.discard();
+		// nothing below may refer to the exchange: it is over while the hold streams (see DetachingHttpHandler)
+		DetachingHttpHandler.detach(exchange.getResponse(), new HeldWrite() {
+			@Override
+			public Mono<Void> write() {
+				ClientResponses.head(response, initial.code(), initial.reason(), initial.headers(),
+						GripResponder.this.registry.isDraining());
+				// an empty first write commits the status and headers at once, whatever follows and however late
+				Flux<ByteBuf> start = Flux.just(Unpooled.EMPTY_BUFFER);
+				Flux<ByteBuf> originBytes = (originBody != null) ? Flux.defer(originBody::stream)
+						: Flux.just(ClientResponses.buffer(initial.body()));
+				Flux<ByteBuf> published = hold.content().map(ClientResponses::buffer);
+				// send, not a flush per item: Reactor Netty flushes whenever no more content is waiting, so a lone
+				// message still goes out at once, but a burst queued for this client leaves in one flush (one
+				// segment) instead of one flush and one cross-thread write task per message
+				return response.send(Flux.concat(start, originBytes, published)).then().doFinally(signal -> {
+					GripResponder.this.registry.unregister(hold);
+					if (originBody != null) {
+						originBody.discard();
+					}
+				});
+			}
+
+			@Override
+			public void abandon() {
+				GripResponder.this.registry.unregister(hold);
+				if (originBody != null) {
+					originBody.discard();
+				}
 			}
 		});
+		return Mono.empty();
+	}
+
+	private static HttpServerResponse nativeResponse(ServerWebExchange exchange) {
+		if (ServerHttpResponseDecorator.getNativeResponse(exchange.getResponse()) instanceof HttpServerResponse netty) {
+			return netty;
+		}
+		throw new IllegalStateException("GRIP holds need a Reactor Netty server response");
 	}
 
 	/** 503 for a hold the registry refused; while draining, the client's retry goes to another replica. */

@@ -3,12 +3,13 @@ package io.gripway.gateway;
 import java.io.ByteArrayOutputStream;
 
 import io.gripway.http.Content;
+import io.netty.buffer.ByteBuf;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.Connection;
+import reactor.netty.NettyInbound;
 
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.NettyDataBufferFactory;
 
 /**
  * The body of an origin response that carried GRIP instructions, read from the origin connection that
@@ -18,11 +19,9 @@ import org.springframework.core.io.buffer.NettyDataBufferFactory;
  */
 final class OriginBody {
 
-	private final Connection connection;
-
-	// once the body has been read to its end the connection is back in the pool, possibly serving another request,
-	// so it must not be closed
-	private volatile boolean complete;
+	// cleared once the body has been read to its end: the connection is then back in the pool, possibly serving another
+	// request, so it must not be closed; and a stream hold that outlives its origin's body must not keep it
+	private volatile @Nullable Connection connection;
 
 	OriginBody(Connection connection) {
 		this.connection = connection;
@@ -30,8 +29,7 @@ final class OriginBody {
 
 	/** The whole body, or {@link OriginBodyTooLargeException} once it passes {@code limit} bytes. */
 	Mono<Content> aggregate(long limit) {
-		return this.connection.inbound()
-			.receive()
+		return inbound().receive()
 			.collect(ByteArrayOutputStream::new, (out, chunk) -> {
 				if (out.size() + chunk.readableBytes() > limit) {
 					throw new OriginBodyTooLargeException(limit);
@@ -40,23 +38,28 @@ final class OriginBody {
 				chunk.readBytes(bytes);
 				out.writeBytes(bytes);
 			})
-			.doOnSuccess(out -> this.complete = true)
+			.doOnSuccess(out -> this.connection = null)
 			.map(out -> Content.adopt(out.toByteArray()));
 	}
 
 	/** The body as it arrives, each chunk retained for the client's response, which releases it once written. */
-	Flux<DataBuffer> stream(NettyDataBufferFactory factory) {
-		return this.connection.inbound()
-			.receive()
-			.retain()
-			.doOnComplete(() -> this.complete = true)
-			.map(factory::wrap);
+	Flux<ByteBuf> stream() {
+		return inbound().receive().retain().doOnComplete(() -> this.connection = null);
+	}
+
+	private NettyInbound inbound() {
+		Connection connection = this.connection;
+		if (connection == null) {
+			throw new IllegalStateException("The origin's body has already been read");
+		}
+		return connection.inbound();
 	}
 
 	/** Gives up on the rest of the body: the origin connection is closed rather than returned to the pool. */
 	void discard() {
-		if (!this.complete && !this.connection.isDisposed()) {
-			this.connection.dispose();
+		Connection connection = this.connection;
+		if (connection != null && !connection.isDisposed()) {
+			connection.dispose();
 		}
 	}
 
