@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerResponse;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -121,11 +120,6 @@ public final class ClientResponses {
 			return netty.wrap(buffer(content));
 		}
 		return response.bufferFactory().wrap(content.asByteBuffer());
-	}
-
-	/** Closes the client's connection at once, whatever is still being written to it. */
-	static void closeConnection(HttpServerResponse response) {
-		response.withConnection(Connection::dispose);
 	}
 
 }

@@ -21,12 +21,14 @@ import io.gripway.instruct.ResponseTemplate;
 import io.gripway.publish.HttpResponseFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerResponse;
 
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
@@ -134,8 +136,10 @@ public final class GripResponder {
 	private Mono<Void> holdStream(ServerWebExchange exchange, Instruct instruct, HoldInstruction instruction,
 			List<ChannelSubscription> channels, @Nullable OriginBody originBody) {
 		HttpServerResponse response = nativeResponse(exchange);
+		Channel channel = ((Connection) response).channel();
 		StreamHold hold = new StreamHold(channels, instruct.meta(), instruction.keepAlive(), this.streamQueueCapacity,
-				this.timer, () -> ClientResponses.closeConnection(response));
+				// closing the channel itself: disposing Reactor Netty's response leaves a busy connection open
+				this.timer, () -> channel.close());
 		if (!this.registry.register(hold)) {
 			if (originBody != null) {
 				originBody.discard();
@@ -153,11 +157,12 @@ public final class GripResponder {
 				Flux<ByteBuf> start = Flux.just(Unpooled.EMPTY_BUFFER);
 				Flux<ByteBuf> originBytes = (originBody != null) ? Flux.defer(originBody::stream)
 						: Flux.just(ClientResponses.buffer(initial.body()));
-				Flux<ByteBuf> published = hold.content().map(ClientResponses::buffer);
-				// send, not a flush per item: Reactor Netty flushes whenever no more content is waiting, so a lone
-				// message still goes out at once, but a burst queued for this client leaves in one flush (one
-				// segment) instead of one flush and one cross-thread write task per message
-				return response.send(Flux.concat(start, originBytes, published)).then().doFinally(signal -> {
+				// published content follows the origin's body, written by the hold's own output (not a reactive
+				// pipeline per subscriber); what is published meanwhile waits in the hold
+				Mono<Void> published = Mono.create(done -> hold.attach(
+						new ChannelStreamOutput(channel, GripResponder.this.streamQueueCapacity, done)));
+				return response.send(Flux.concat(start, originBytes)).then().then(published).doFinally(signal -> {
+					hold.detach();
 					GripResponder.this.registry.unregister(hold);
 					if (originBody != null) {
 						originBody.discard();
@@ -167,6 +172,7 @@ public final class GripResponder {
 
 			@Override
 			public void abandon() {
+				hold.detach();
 				GripResponder.this.registry.unregister(hold);
 				if (originBody != null) {
 					originBody.discard();

@@ -1,9 +1,11 @@
 package io.gripway.hold;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.gripway.bus.MessageBuses;
 import io.gripway.http.Content;
@@ -24,6 +26,8 @@ class HoldListenerTests {
 	static final Duration WAIT = Duration.ofSeconds(5);
 
 	final List<String> events = new CopyOnWriteArrayList<>();
+
+	final AtomicInteger evictions = new AtomicInteger();
 
 	final HoldListener recorder = new HoldListener() {
 
@@ -76,8 +80,8 @@ class HoldListenerTests {
 	}
 
 	StreamHold streamHold(String channel, int queueCapacity) {
-		StreamHold hold = new StreamHold(channel(channel), Map.of(), null, queueCapacity, Schedulers.parallel(), () -> {
-		});
+		StreamHold hold = new StreamHold(channel(channel), Map.of(), null, queueCapacity, Schedulers.parallel(),
+				this.evictions::incrementAndGet);
 		assertThat(this.registry.register(hold)).isTrue();
 		return hold;
 	}
@@ -100,7 +104,8 @@ class HoldListenerTests {
 	void longPollTimeoutAndClientGoneAreTheirOwnOutcomes() {
 		ResponseHold timedOut = new ResponseHold(channel("lp-t"), Map.of());
 		this.registry.register(timedOut);
-		StepVerifier.create(timedOut.released(Duration.ofMillis(10)).doFinally(s -> this.registry.unregister(timedOut)))
+		// doOnTerminate, not doFinally, which may run after the verifier has seen the completion
+		StepVerifier.create(timedOut.released(Duration.ofMillis(10)).doOnTerminate(() -> this.registry.unregister(timedOut)))
 			.expectComplete()
 			.verify(WAIT);
 		ResponseHold gone = new ResponseHold(channel("lp-g"), Map.of());
@@ -132,39 +137,101 @@ class HoldListenerTests {
 		StreamHold hold = streamHold("s-d", 8);
 		this.registry.receive(stream("s-d", Action.SEND, "queued"), System.currentTimeMillis());
 		hold.drain();
-		StepVerifier.create(hold.content().doFinally(s -> this.registry.unregister(hold)))
-			.expectNext(Content.utf8("queued"))
-			.expectComplete()
-			.verify(WAIT);
+		RecordingOutput output = new RecordingOutput(8);
+		hold.attach(output);
+		end(hold);
+		assertThat(output.written).containsExactly("queued");
+		assertThat(output.ended).isTrue();
 		assertThat(this.events).containsExactly("started stream", "delivered stream", "ended stream drained");
 	}
 
 	@Test
 	void closePublishEndsTheStreamAsClosed() {
 		StreamHold hold = streamHold("s-c", 8);
+		RecordingOutput output = new RecordingOutput(8);
+		hold.attach(output);
 		this.registry.receive(stream("s-c", Action.CLOSE, ""), System.currentTimeMillis());
-		StepVerifier.create(hold.content().doFinally(s -> this.registry.unregister(hold)))
-			.expectComplete()
-			.verify(WAIT);
-		assertThat(this.events).containsExactly("started stream", "ended stream closed");
+		this.registry.receive(stream("s-c", Action.SEND, "too late"), System.currentTimeMillis());
+		end(hold);
+		assertThat(output.ended).isTrue();
+		assertThat(output.written).isEmpty();
+		assertThat(this.events).containsExactly("started stream", "dropped stream ended", "ended stream closed");
 	}
 
 	@Test
 	void overflowingStreamIsEvictedAsASlowConsumerOnce() {
 		StreamHold hold = streamHold("s-o", 2);
-		// subscribed but reading nothing, as a client whose socket does not drain
-		StepVerifier.create(hold.content().doFinally(s -> this.registry.unregister(hold)), 0)
-			.then(() -> {
-				for (int i = 0; i < 20; i++) {
-					this.registry.receive(stream("s-o", Action.SEND, "m" + i), System.currentTimeMillis());
-				}
-			})
-			.thenRequest(Long.MAX_VALUE)
-			.thenConsumeWhile(content -> true)
-			.expectError(SlowConsumerException.class)
-			.verify(WAIT);
+		// an output that takes two items and never writes them, as for a client whose socket does not drain
+		RecordingOutput output = new RecordingOutput(2);
+		hold.attach(output);
+		for (int i = 0; i < 20; i++) {
+			this.registry.receive(stream("s-o", Action.SEND, "m" + i), System.currentTimeMillis());
+		}
+		end(hold);
+		assertThat(output.written).containsExactly("m0", "m1");
+		assertThat(this.evictions).hasValue(1);
 		assertThat(this.events).containsOnlyOnce("overflow stream", "ended stream evicted-slow");
 		assertThat(this.events).contains("dropped stream queue-overflow", "dropped stream ended");
+	}
+
+	@Test
+	void streamOverflowingBeforeItsResponseIsReadyIsEvictedToo() {
+		StreamHold hold = streamHold("s-e", 2);
+		for (int i = 0; i < 5; i++) {
+			this.registry.receive(stream("s-e", Action.SEND, "m" + i), System.currentTimeMillis());
+		}
+		assertThat(this.evictions).hasValue(1);
+		assertThat(this.events).containsOnlyOnce("overflow stream");
+	}
+
+	@Test
+	void contentPublishedBeforeTheResponseIsReadyGoesFirstInOrder() {
+		StreamHold hold = streamHold("s-o2", 8);
+		this.registry.receive(stream("s-o2", Action.SEND, "a"), System.currentTimeMillis());
+		this.registry.receive(stream("s-o2", Action.SEND, "b"), System.currentTimeMillis());
+		RecordingOutput output = new RecordingOutput(8);
+		hold.attach(output);
+		this.registry.receive(stream("s-o2", Action.SEND, "c"), System.currentTimeMillis());
+		end(hold);
+		assertThat(output.written).containsExactly("a", "b", "c");
+		assertThat(output.ended).isFalse();
+		this.registry.receive(stream("s-o2", Action.SEND, "after the end"), System.currentTimeMillis());
+		assertThat(output.written).containsExactly("a", "b", "c");
+	}
+
+	/** What the gateway does once the response is over. */
+	private void end(StreamHold hold) {
+		hold.detach();
+		this.registry.unregister(hold);
+	}
+
+	/** An output that records what it is handed and takes at most {@code capacity} items. */
+	static final class RecordingOutput implements StreamHold.Output {
+
+		final List<String> written = new ArrayList<>();
+
+		final int capacity;
+
+		boolean ended;
+
+		RecordingOutput(int capacity) {
+			this.capacity = capacity;
+		}
+
+		@Override
+		public boolean write(Content content) {
+			if (this.written.size() >= this.capacity) {
+				return false;
+			}
+			this.written.add(content.toUtf8());
+			return true;
+		}
+
+		@Override
+		public void end() {
+			this.ended = true;
+		}
+
 	}
 
 	@Test
