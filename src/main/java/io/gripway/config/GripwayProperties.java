@@ -89,9 +89,12 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param retryBase the wait before retrying a failed POST to the origin; it doubles with each retry
 	 * @param maxRetries retries of a failed POST before the client is closed with 1011
 	 * @param queueCapacity frames queued per client WebSocket before it is closed (1008) as too slow
+	 * @param maxPendingBytes client messages waiting while a POST to the origin is outstanding; beyond this Gripway
+	 * stops reading from the client until the origin has answered
 	 */
 	public record Websocket(@DefaultValue("over-http") String mode, @DefaultValue("1s") Duration retryBase,
-			@DefaultValue("5") int maxRetries, @DefaultValue("100") int queueCapacity) {
+			@DefaultValue("5") int maxRetries, @DefaultValue("100") int queueCapacity,
+			@DefaultValue("200000B") DataSize maxPendingBytes) {
 	}
 
 	/**

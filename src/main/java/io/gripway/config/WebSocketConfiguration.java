@@ -21,7 +21,7 @@ class WebSocketConfiguration {
 		GripwayProperties.Websocket websocket = properties.websocket();
 		WsOverHttpSettings settings = new WsOverHttpSettings(WebSocketMode.of(websocket.mode()),
 				websocket.retryBase(), websocket.maxRetries(), websocket.queueCapacity(),
-				properties.hold().maxResponseBody().toBytes());
+				properties.hold().maxResponseBody().toBytes(), websocket.maxPendingBytes().toBytes());
 		return new GripWebSocketFilter(webSocketService, httpClient, GripwayConfiguration.signature(properties),
 				registry, Schedulers.parallel(), settings);
 	}

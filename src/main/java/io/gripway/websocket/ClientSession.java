@@ -2,6 +2,7 @@ package io.gripway.websocket;
 
 import io.gripway.hold.WebSocketHold;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 /**
  * What a {@link ClientWebSocketHandler} drives: the origin side of one client WebSocket, over HTTP
@@ -19,7 +20,11 @@ interface ClientSession {
 	/** @param drop closes the client's connection without a close frame */
 	void start(Runnable drop);
 
-	void fromClient(WsEvent event);
+	/**
+	 * A message from the client.
+	 * @return completes when the session can take the next one: the client is not read until then
+	 */
+	Mono<Void> fromClient(WsEvent event);
 
 	/** The client closed ({@code clean}, with its code, possibly null) or vanished. */
 	void clientGone(boolean clean, @Nullable Integer code, @Nullable String reason);

@@ -91,8 +91,9 @@ final class ClientWebSocketHandler implements WebSocketHandler {
 			return ws.close(TOO_MANY);
 		}
 		this.session.start(this.drop);
+		// one message at a time: a session that cannot take more stops the reading, and TCP slows the client down
 		Mono<Void> inbound = ws.receive()
-			.doOnNext(message -> this.session.fromClient(event(message)))
+			.concatMap(message -> this.session.fromClient(event(message)), 0)
 			.then()
 			.onErrorResume(ex -> Mono.empty())
 			.then(ws.closeStatus().timeout(CLOSE_STATUS_WAIT, Mono.empty()).defaultIfEmpty(CloseStatus.NO_CLOSE_FRAME))

@@ -19,6 +19,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 import org.springframework.http.HttpHeaders;
@@ -86,6 +87,11 @@ final class WsOverHttpSession implements ClientSession {
 
 	private final List<WsEvent> pending = new ArrayList<>();
 
+	private long pendingBytes;
+
+	// the client's reading waits on this while pending is full; completed when the pending messages leave
+	private Sinks.@Nullable Empty<Void> room;
+
 	private final Map<String, String> meta = new LinkedHashMap<>();
 
 	private State state = State.OPEN;
@@ -152,16 +158,41 @@ final class WsOverHttpSession implements ClientSession {
 		process(events);
 	}
 
-	/** A frame from the client, for the origin. Dropped once the origin detached or is done. */
+	/**
+	 * A frame from the client, for the origin. Dropped once the origin detached or is done. While a POST is
+	 * outstanding, frames wait for the next one; past {@code maxPendingBytes} of them the client is not read until
+	 * they have gone, as Pushpin stops reading from a client that outpaces its origin.
+	 */
 	@Override
-	public void fromClient(WsEvent event) {
+	public Mono<Void> fromClient(WsEvent event) {
 		synchronized (this) {
 			if (this.state != State.OPEN) {
-				return;
+				return Mono.empty();
 			}
 			this.pending.add(event);
+			this.pendingBytes += event.content().length();
 		}
 		postIfDue();
+		synchronized (this) {
+			if (this.pendingBytes < this.settings.maxPendingBytes() || this.state != State.OPEN) {
+				return Mono.empty();
+			}
+			if (this.room == null) {
+				this.room = Sinks.empty();
+			}
+			return this.room.asMono();
+		}
+	}
+
+	/** The pending frames have gone (or never will): the client may be read again. Called holding the lock. */
+	private void pendingLeft() {
+		this.pending.clear();
+		this.pendingBytes = 0;
+		Sinks.Empty<Void> waiting = this.room;
+		this.room = null;
+		if (waiting != null) {
+			waiting.tryEmitEmpty();
+		}
 	}
 
 	/**
@@ -187,6 +218,7 @@ final class WsOverHttpSession implements ClientSession {
 	@Override
 	public synchronized void end() {
 		this.messages.stop();
+		pendingLeft();
 		if (this.state == State.OPEN || this.state == State.DETACHED) {
 			this.state = State.DONE;
 		}
@@ -211,7 +243,7 @@ final class WsOverHttpSession implements ClientSession {
 				return;
 			}
 			batch = List.copyOf(this.pending);
-			this.pending.clear();
+			pendingLeft();
 			this.postWanted = false;
 			this.inFlight = true;
 			cancel(this.keepAliveTask);
@@ -278,6 +310,7 @@ final class WsOverHttpSession implements ClientSession {
 		synchronized (this) {
 			this.inFlight = false;
 			this.state = (this.state == State.CLIENT_GONE) ? State.DONE : State.ORIGIN_DONE;
+			pendingLeft();
 			cancel(this.keepAliveTask);
 		}
 		this.hold.offer(closeFrame(1011, "origin unavailable"));
@@ -334,13 +367,14 @@ final class WsOverHttpSession implements ClientSession {
 		if (this.state == State.OPEN || this.state == State.DETACHED) {
 			this.state = State.ORIGIN_DONE;
 		}
+		pendingLeft();
 		cancel(this.keepAliveTask);
 	}
 
 	private synchronized void detach() {
 		if (this.state == State.OPEN) {
 			this.state = State.DETACHED;
-			this.pending.clear();
+			pendingLeft();
 			cancel(this.keepAliveTask);
 		}
 	}

@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param maxRetries retries of a failed POST before the client is closed with 1011
  * @param queueCapacity frames queued per client before it is closed (1008) as too slow
  * @param maxOriginBody the largest origin answer read (and shown to a rejected client); larger is an error
+ * @param maxPendingBytes client messages that may wait while a POST is outstanding before the client is no longer read
  */
 public record WsOverHttpSettings(WebSocketMode defaultMode, Duration retryBase, int maxRetries, int queueCapacity,
-		long maxOriginBody) {
+		long maxOriginBody, long maxPendingBytes) {
 }

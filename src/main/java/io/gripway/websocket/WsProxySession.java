@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.websocket.WebsocketInbound;
@@ -119,9 +120,9 @@ final class WsProxySession implements ClientSession {
 	}
 
 	@Override
-	public void fromClient(WsEvent event) {
+	public Mono<Void> fromClient(WsEvent event) {
 		if (this.detached || this.originClosed) {
-			return;
+			return Mono.empty();
 		}
 		WebSocketFrame frame = switch (event.type()) {
 			case BINARY -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(event.content().asByteBuffer()));
@@ -134,6 +135,7 @@ final class WsProxySession implements ClientSession {
 			logger.info(this.logPrefix + "Dropping a client that outpaces its WebSocket origin");
 			this.drop.run();
 		}
+		return Mono.empty();
 	}
 
 	@Override

@@ -8,8 +8,10 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.SignedJWT;
@@ -67,9 +69,27 @@ class WebSocketOverHttpIntegrationTests {
 
 	}
 
+	/** Per POST to {@code /slow-sink} after OPEN: the bytes of its TEXT events. */
+	static final List<Integer> slowSinkPostBytes = new CopyOnWriteArrayList<>();
+
+	static final List<String> slowSinkTexts = new CopyOnWriteArrayList<>();
+
 	@BeforeAll
 	static void start() {
 		origin = new TestOrigin();
+		origin.route("/slow-sink", (request, response) -> {
+			List<Event> in = decode(bodyOf(request));
+			if (isOpen(in)) {
+				return events(request, response, open -> List.of(Event.of("OPEN")));
+			}
+			List<String> texts = in.stream().filter(event -> event.type().equals("TEXT")).map(Event::content).toList();
+			slowSinkPostBytes.add(texts.stream().mapToInt(String::length).sum());
+			slowSinkTexts.addAll(texts);
+			// the first POST with messages is answered late: meanwhile the client keeps sending
+			Duration late = (slowSinkPostBytes.size() == 1) ? Duration.ofSeconds(2) : Duration.ZERO;
+			return Mono.delay(late)
+				.then(Mono.from(response.status(200).header("Content-Type", EVENTS).sendByteArray(Mono.just(new byte[0]))));
+		});
 		origin.route("/echo", (request, response) -> events(request, response, in -> {
 			List<Event> out = new ArrayList<>();
 			for (Event event : in) {
@@ -292,6 +312,24 @@ class WebSocketOverHttpIntegrationTests {
 	}
 
 	// ---- tests
+
+	@Test
+	void clientOutpacingItsOriginIsReadOnlyAsFastAsTheOriginTakesIt() {
+		int size = 16 * 1024;
+		int count = 100;
+		// 1.6 MB while the origin sits on one POST for two seconds: eight times what may wait (200 kB)
+		try (WsClient client = WsClient.connect(ws("/slow-sink"))) {
+			for (int i = 0; i < count; i++) {
+				client.sendText(String.format("%05d", i) + "x".repeat(size - 5));
+			}
+			Await.until("every message at the origin", Duration.ofSeconds(30), () -> slowSinkTexts.size() >= count);
+		}
+		assertThat(slowSinkTexts).extracting(text -> text.substring(0, 5))
+			.containsExactlyElementsOf(IntStream.range(0, count).mapToObj(i -> String.format("%05d", i)).toList());
+		// what waited for a POST never passed the limit by more than the message that reached it
+		assertThat(slowSinkPostBytes).allSatisfy(bytes -> assertThat(bytes).isLessThanOrEqualTo(200_000 + size));
+		assertThat(slowSinkPostBytes).hasSizeGreaterThan(count * size / (200_000 + size));
+	}
 
 	@Test
 	void openIsPostedWithTheProtocolHeadersAndASignature() throws Exception {
