@@ -46,7 +46,7 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param maxConnections held connections per node; a hold beyond it gets 503
 	 * @param maxSubscriptionsPerConnection channels per held connection; extra ones are dropped
 	 * @param maxResponseBody the largest origin body a long-poll keeps as its timeout response; larger gives 502
-	 * @param queueCapacity messages queued per held stream before its client is disconnected as too slow
+	 * @param queueCapacity messages waiting for one held stream's socket before its client is disconnected as too slow
 	 * @param idCacheTtl how long a delivered message id is remembered per channel to drop repeats; 0 disables it
 	 * @param idCacheSize at most this many ids remembered on this node, all channels together
 	 */
