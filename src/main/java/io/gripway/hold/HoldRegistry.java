@@ -98,8 +98,8 @@ public final class HoldRegistry implements BusReceiver {
 		this.all.add(hold);
 		this.heldByKind.get(hold.kind()).incrementAndGet();
 		this.listener.started(hold.kind());
-		for (String channel : hold.channelNames()) {
-			addToChannel(channel, hold);
+		for (ChannelSubscription subscription : hold.channels()) {
+			addToChannel(hold, subscription);
 		}
 		return true;
 	}
@@ -123,9 +123,8 @@ public final class HoldRegistry implements BusReceiver {
 				return false;
 			}
 			hold.putChannel(subscription);
-			if (!known) {
-				addToChannel(subscription.name(), hold);
-			}
+			// a known channel too: its subscription (filters) may have changed
+			addToChannel(hold, subscription);
 			return true;
 		}
 	}
@@ -169,10 +168,10 @@ public final class HoldRegistry implements BusReceiver {
 		return List.copyOf(this.all);
 	}
 
-	private void addToChannel(String channel, Hold hold) {
-		this.channels.compute(channel, (name, holds) -> {
+	private void addToChannel(Hold hold, ChannelSubscription subscription) {
+		this.channels.compute(subscription.name(), (name, holds) -> {
 			ChannelHolds existing = (holds != null) ? holds : newChannel(name);
-			existing.holds.add(hold);
+			existing.holds.put(hold, subscription);
 			return existing;
 		});
 	}
@@ -205,19 +204,17 @@ public final class HoldRegistry implements BusReceiver {
 			if (logger.isDebugEnabled()) {
 				logger.debug("Dropping repeated id '" + id + "' on channel '" + item.channel() + "'");
 			}
-			for (Hold hold : holds.holds) {
+			for (Hold hold : holds.holds.keySet()) {
 				this.listener.dropped(hold.kind(), DropReason.DUPLICATE_ID);
 			}
 			return;
 		}
-		for (Hold hold : holds.holds) {
-			// null: the hold unsubscribed while this item was on its way
-			ChannelSubscription subscription = hold.channel(item.channel());
-			if (subscription != null && SubscriptionFilters.accepts(subscription.filters(), hold.meta(),
-					hold.channelNames(), item.meta())) {
+		// the subscription comes with the hold: a fan-out to thousands makes no lookup per subscriber
+		holds.holds.forEach((hold, subscription) -> {
+			if (SubscriptionFilters.accepts(subscription.filters(), hold.meta(), hold.channelNames(), item.meta())) {
 				deliverSafely(hold, item, publishedAtMillis);
 			}
-		}
+		});
 	}
 
 	private static void deliverSafely(Hold hold, PublishItem item, long publishedAtMillis) {
@@ -252,7 +249,8 @@ public final class HoldRegistry implements BusReceiver {
 
 	private static final class ChannelHolds {
 
-		final Set<Hold> holds = ConcurrentHashMap.newKeySet();
+		/** Each hold on the channel, with its subscription to it. */
+		final ConcurrentHashMap<Hold, ChannelSubscription> holds = new ConcurrentHashMap<>();
 
 	}
 
