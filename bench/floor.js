@@ -26,15 +26,21 @@ if (process.argv[2] === 'reader') {
   };
   connectSome();
   process.on('message', (m) => { if (m.expect) target = m.expect; });
+  process.on('disconnect', () => process.exit(0));
 } else {
   const n = Number(process.argv[2] || 10000);
   const rounds = Number(process.argv[3] || 5);
   const sockets = [];
   const server = net.createServer((socket) => { socket.setNoDelay(true); sockets.push(socket); });
   server.maxConnections = n;
-  const watchdog = setTimeout(() => { console.error('floor.js: gave up after 60 s'); process.exit(1); }, 60000);
+  let reader;
+  const watchdog = setTimeout(() => {
+    console.error('floor.js: gave up after 60 s');
+    if (reader) reader.kill();
+    process.exit(1);
+  }, 60000);
   server.listen(0, '127.0.0.1', () => {
-    const reader = fork(__filename, ['reader', server.address().port, n]);
+    reader = fork(__filename, ['reader', server.address().port, n]);
     let round = 0;
     let start = 0;
     let cpuBefore;
