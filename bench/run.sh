@@ -48,7 +48,7 @@ jar() { ls "$REPO"/target/gripway-*.jar 2>/dev/null | grep -v '\.original$' | he
 STAMP_FILE="$REPO/target/.bench-built"
 if [ -z "${GRIPWAY_JAR:-}" ] && { [ -z "$(jar)" ] || [ ! -f "$STAMP_FILE" ] || [ -n "$(find "$REPO/src/main" "$REPO/pom.xml" -newer "$STAMP_FILE" -type f 2>/dev/null | head -1)" ]; }; then
   echo "bench/run.sh: building the jar"
-  (cd "$REPO" && ./mvnw -q -B -o -DskipTests package)
+  (cd "$REPO" && ./mvnw -q -B -ntp -DskipTests package)
   touch "$STAMP_FILE"
 fi
 JAR="${GRIPWAY_JAR:-$(jar)}"
