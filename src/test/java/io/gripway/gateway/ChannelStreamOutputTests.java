@@ -1,0 +1,111 @@
+package io.gripway.gateway;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.gripway.http.Content;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A held stream's writer on a channel: what it writes, when, and what it refuses. */
+class ChannelStreamOutputTests {
+
+	private final EmbeddedChannel channel = new EmbeddedChannel();
+
+	private final AtomicBoolean ended = new AtomicBoolean();
+
+	@AfterEach
+	void close() {
+		this.channel.finishAndReleaseAll();
+	}
+
+	@Test
+	void writesWhatWaitsAsOneChunkInOrder() {
+		ChannelStreamOutput output = output(8);
+		assertThat(output.write(Content.utf8("a"))).isTrue();
+		assertThat(output.write(Content.utf8("b"))).isTrue();
+		assertThat(output.write(Content.utf8("c"))).isTrue();
+		assertThat((Object) this.channel.readOutbound()).as("nothing before the event loop runs").isNull();
+
+		this.channel.runPendingTasks();
+
+		assertThat(nextChunk()).isEqualTo("abc");
+		assertThat((Object) this.channel.readOutbound()).isNull();
+	}
+
+	@Test
+	void aLoneMessageLeavesAtOnce() {
+		ChannelStreamOutput output = output(8);
+		output.write(Content.utf8("first"));
+		this.channel.runPendingTasks();
+		output.write(Content.utf8("second"));
+		this.channel.runPendingTasks();
+
+		assertThat(nextChunk()).isEqualTo("first");
+		assertThat(nextChunk()).isEqualTo("second");
+	}
+
+	@Test
+	void refusesMoreThanItsCapacityUntilTheSocketHasTakenThem() {
+		ChannelStreamOutput output = output(2);
+		assertThat(output.write(Content.utf8("1"))).isTrue();
+		assertThat(output.write(Content.utf8("2"))).isTrue();
+		assertThat(output.write(Content.utf8("3"))).as("two already waiting").isFalse();
+
+		this.channel.runPendingTasks();
+
+		assertThat(nextChunk()).isEqualTo("12");
+		assertThat(output.write(Content.utf8("4"))).as("written, so no longer waiting").isTrue();
+	}
+
+	@Test
+	void endsAfterWhatCameBefore() {
+		ChannelStreamOutput output = output(8);
+		output.write(Content.utf8("last words"));
+		output.end();
+		assertThat(this.ended).isFalse();
+
+		this.channel.runPendingTasks();
+
+		assertThat(nextChunk()).isEqualTo("last words");
+		assertThat(this.ended).isTrue();
+	}
+
+	@Test
+	void dropsWhatWaitsForAClosedChannel() {
+		ChannelStreamOutput output = output(1);
+		this.channel.close();
+		assertThat(output.write(Content.utf8("too late"))).isTrue();
+
+		this.channel.runPendingTasks();
+
+		assertThat((Object) this.channel.readOutbound()).isNull();
+		assertThat(output.write(Content.utf8("no longer waiting"))).isTrue();
+	}
+
+	private ChannelStreamOutput output(int capacity) {
+		AtomicReference<ChannelStreamOutput> output = new AtomicReference<>();
+		Mono.<Void>create(done -> output.set(new ChannelStreamOutput(this.channel, capacity, done)))
+			.doOnSuccess(nothing -> this.ended.set(true))
+			.subscribe();
+		return output.get();
+	}
+
+	private String nextChunk() {
+		ByteBuf chunk = this.channel.readOutbound();
+		assertThat(chunk).isNotNull();
+		try {
+			return chunk.toString(StandardCharsets.UTF_8);
+		}
+		finally {
+			chunk.release();
+		}
+	}
+
+}
