@@ -139,7 +139,8 @@ public final class DetachingHttpHandler implements HttpHandler {
 
 		private volatile boolean cancelled;
 
-		private boolean writing;
+		// from false to true once, when the exchange completes; the held write's signals come after, maybe elsewhere
+		private volatile boolean writing;
 
 		Sequence(CoreSubscriber<? super Void> actual, Channel channel, ServerHttpRequest request) {
 			this.actual = actual;
@@ -188,7 +189,16 @@ public final class DetachingHttpHandler implements HttpHandler {
 			}
 			this.writing = true;
 			forgetExchange();
-			write.write().subscribe(this);
+			Mono<Void> held;
+			try {
+				held = write.write();
+			}
+			catch (RuntimeException ex) {
+				write.abandon();
+				this.actual.onError(ex);
+				return;
+			}
+			held.subscribe(this);
 		}
 
 		@Override
