@@ -73,6 +73,19 @@ public final class ClientResponses {
 		}
 	}
 
+	/**
+	 * Frames a held stream's body as HTTP/1.1 chunks, so its client can tell a clean end from a cut and keep the
+	 * connection (clearing the headers dropped Reactor Netty's default). An HTTP/1.0 client gets a body that ends
+	 * with the connection, as from Pushpin.
+	 */
+	static void chunked(HttpServerResponse response) {
+		io.netty.handler.codec.http.HttpHeaders headers = response.responseHeaders();
+		headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+		if (response.version().isKeepAliveDefault()) {
+			headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+		}
+	}
+
 	/** A complete held response with a known length, written straight on the Reactor Netty response. */
 	static Mono<Void> full(HttpServerResponse response, int code, @Nullable String reason, List<HeaderField> headers,
 			Content body, boolean closeAfter) {

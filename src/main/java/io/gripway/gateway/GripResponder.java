@@ -153,6 +153,7 @@ public final class GripResponder {
 			public Mono<Void> write() {
 				ClientResponses.head(response, initial.code(), initial.reason(), initial.headers(),
 						GripResponder.this.registry.isDraining());
+				ClientResponses.chunked(response);
 				// an empty first write commits the status and headers at once, whatever follows and however late
 				Flux<ByteBuf> start = Flux.just(Unpooled.EMPTY_BUFFER);
 				Flux<ByteBuf> originBytes = (originBody != null) ? Flux.defer(originBody::stream)

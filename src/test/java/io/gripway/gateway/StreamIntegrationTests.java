@@ -177,6 +177,36 @@ class StreamIntegrationTests {
 	}
 
 	@Test
+	void streamToAnHttp11ClientIsChunkedAndEndsWithTheLastChunk() throws Exception {
+		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gripway.proxyPort())) {
+			socket.setSoTimeout(10_000);
+			socket.getOutputStream().write("GET /silent?ch=s-chunked HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+			java.io.InputStream in = socket.getInputStream();
+			String head = readUntil(in, "\r\n\r\n");
+			assertThat(head).startsWith("HTTP/1.1 200 ").containsIgnoringCase("transfer-encoding: chunked\r\n");
+			assertThat(head.toLowerCase()).doesNotContain("connection: close").doesNotContain("content-length");
+			awaitSubscribers("s-chunked", 1);
+
+			gripway.publishOk(streamItem("s-chunked", "hello"));
+			assertThat(readUntil(in, "hello\r\n")).isEqualTo("5\r\nhello\r\n");
+			gripway.publishOk("{\"items\":[{\"channel\":\"s-chunked\",\"formats\":{\"http-stream\":{\"action\":\"close\"}}}]}");
+			assertThat(readUntil(in, "0\r\n\r\n")).isEqualTo("0\r\n\r\n");
+		}
+	}
+
+	private static String readUntil(java.io.InputStream in, String end) throws java.io.IOException {
+		StringBuilder read = new StringBuilder();
+		while (read.length() < 64 * 1024 && !read.toString().endsWith(end)) {
+			int next = in.read();
+			if (next < 0) {
+				break;
+			}
+			read.append((char) next);
+		}
+		return read.toString();
+	}
+
+	@Test
 	void clientThatDoesNotReadIsDisconnectedInsteadOfBuffered() throws Exception {
 		String chunk = "x".repeat(64 * 1024);
 		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gripway.proxyPort())) {
