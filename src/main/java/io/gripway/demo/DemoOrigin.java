@@ -1,16 +1,11 @@
 package io.gripway.demo;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.gripway.lifecycle.HttpServerLifecycle;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -23,26 +18,13 @@ import org.springframework.context.SmartLifecycle;
  *
  * <h3>Lifecycle</h3> Started only when {@code gripway.demo.enabled} is true (the {@code demo} profile), on loopback.
  */
-public final class DemoOrigin implements SmartLifecycle {
-
-	private static final Log logger = LogFactory.getLog(DemoOrigin.class);
-
-	private final int port;
-
-	private volatile @Nullable DisposableServer server;
+public final class DemoOrigin extends HttpServerLifecycle {
 
 	public DemoOrigin(int port) {
-		this.port = port;
+		super("Demo origin", "127.0.0.1", port, DemoOrigin::handle);
 	}
 
-	@Override
-	public void start() {
-		DisposableServer bound = HttpServer.create().host("127.0.0.1").port(this.port).handle(this::handle).bindNow();
-		this.server = bound;
-		logger.info("Demo origin listening on http://127.0.0.1:" + bound.port());
-	}
-
-	private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+	private static Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
 		QueryStringDecoder uri = new QueryStringDecoder(request.uri());
 		String channel = first(uri.parameters(), "channel", "test");
 		switch (uri.path()) {
@@ -77,20 +59,6 @@ public final class DemoOrigin implements SmartLifecycle {
 	private static String first(Map<String, List<String>> parameters, String name, String fallback) {
 		List<String> values = parameters.get(name);
 		return (values == null || values.isEmpty() || values.get(0).isEmpty()) ? fallback : values.get(0);
-	}
-
-	@Override
-	public void stop() {
-		DisposableServer bound = this.server;
-		if (bound != null) {
-			bound.disposeNow(Duration.ofSeconds(5));
-			this.server = null;
-		}
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.server != null;
 	}
 
 	/** Before the gateway, so the proxy never forwards to an origin that is not listening yet. */

@@ -147,6 +147,14 @@ public final class GripResponder {
 			return refuse(exchange);
 		}
 		ResponseTemplate initial = instruct.response();
+		// the one cleanup, whether the held write ran or never started
+		Runnable release = () -> {
+			hold.detach();
+			this.registry.unregister(hold);
+			if (originBody != null) {
+				originBody.discard();
+			}
+		};
 		// nothing below may refer to the exchange: it is over while the hold streams (see DetachingHttpHandler)
 		DetachingHttpHandler.detach(exchange.getResponse(), new HeldWrite() {
 			@Override
@@ -162,22 +170,13 @@ public final class GripResponder {
 				// pipeline per subscriber); what is published meanwhile waits in the hold
 				Mono<Void> published = Mono.create(done -> hold.attach(
 						new ChannelStreamOutput(channel, GripResponder.this.streamQueueCapacity, done)));
-				return response.send(Flux.concat(start, originBytes)).then().then(published).doFinally(signal -> {
-					hold.detach();
-					GripResponder.this.registry.unregister(hold);
-					if (originBody != null) {
-						originBody.discard();
-					}
-				});
+				return response.send(Flux.concat(start, originBytes)).then().then(published)
+					.doFinally(signal -> release.run());
 			}
 
 			@Override
 			public void abandon() {
-				hold.detach();
-				GripResponder.this.registry.unregister(hold);
-				if (originBody != null) {
-					originBody.discard();
-				}
+				release.run();
 			}
 		});
 		return Mono.empty();
