@@ -13,6 +13,7 @@ import java.util.Map;
 import io.gripway.http.Content;
 import io.gripway.http.HeaderField;
 import io.gripway.publish.Action;
+import io.gripway.publish.Format;
 import io.gripway.publish.HttpResponseFormat;
 import io.gripway.publish.HttpStreamFormat;
 import io.gripway.publish.PublishItem;
@@ -34,15 +35,24 @@ import org.jspecify.annotations.Nullable;
  * http-stream:   u8 action, bytes content
  * ws-message:    u8 action, u8 type, bytes content, u8 hasCloseCode, [i32 closeCode], nstr closeReason
  * </pre>
+ * Version 2 is version 1 with {@code nlist contentFilters} at the end of each format present. It is written only for
+ * an item where some format names {@code content-filters}; every other item is still written as version 1, so during
+ * an upgrade older nodes keep receiving everything except the items whose content filters they could not honour.
+ * <p>
  * {@code var} is an unsigned LEB128 varint of 32 bits; {@code bytes} and {@code str} (UTF-8) are a var length then the
- * bytes; {@code nstr} is a var of length + 1, 0 meaning null. Enums are written as their index in {@link #ACTIONS} and
- * {@link #WS_TYPES}, never their ordinal, so reordering an enum cannot change the wire format.
+ * bytes; {@code nstr} is a var of length + 1, 0 meaning null; {@code nlist} is a var of count + 1, 0 meaning null,
+ * then that many {@code str}. Enums are written as their index in {@link #ACTIONS} and {@link #WS_TYPES}, never their
+ * ordinal, so reordering an enum cannot change the wire format.
  *
  * <h3>Thread safety</h3> Stateless; safe from any thread.
  */
 final class BusCodec {
 
-	static final int VERSION = 1;
+	/** Items without content filters, readable by every Gripway. */
+	static final int V1 = 1;
+
+	/** Adds the {@code content-filters} of each format. */
+	static final int V2 = 2;
 
 	private static final Action[] ACTIONS = { Action.SEND, Action.HINT, Action.CLOSE, Action.REFRESH };
 
@@ -66,7 +76,8 @@ final class BusCodec {
 
 	static byte[] encode(PublishItem item, long publishedAtMillis) {
 		Writer out = new Writer();
-		out.write(VERSION);
+		boolean v2 = hasContentFilters(item);
+		out.write(v2 ? V2 : V1);
 		out.writeLong(publishedAtMillis);
 		out.writeString(item.channel());
 		out.writeNullableString(item.id());
@@ -88,11 +99,17 @@ final class BusCodec {
 				out.writeString(header.value());
 			}
 			out.writeLengthAndBytes(response.body().toByteArray());
+			if (v2) {
+				out.writeNullableList(response.contentFilters());
+			}
 		}
 		HttpStreamFormat stream = item.httpStream();
 		if (stream != null) {
 			out.write(indexOf(ACTIONS, stream.action()));
 			out.writeLengthAndBytes(stream.content().toByteArray());
+			if (v2) {
+				out.writeNullableList(stream.contentFilters());
+			}
 		}
 		WsMessageFormat ws = item.wsMessage();
 		if (ws != null) {
@@ -105,6 +122,9 @@ final class BusCodec {
 				out.writeInt(closeCode);
 			}
 			out.writeNullableString(ws.closeReason());
+			if (v2) {
+				out.writeNullableList(ws.contentFilters());
+			}
 		}
 		return out.toByteArray();
 	}
@@ -119,13 +139,13 @@ final class BusCodec {
 			throw new MalformedBusMessageException("empty bus message");
 		}
 		int version = message[0] & 0xFF;
-		if (version != VERSION) {
+		if (version != V1 && version != V2) {
 			throw new MalformedBusMessageException("unknown bus message version " + version + " (this node reads "
-					+ VERSION + "), " + message.length + " bytes");
+					+ V1 + " and " + V2 + "), " + message.length + " bytes");
 		}
 		Reader in = new Reader(ByteBuffer.wrap(message, 1, message.length - 1));
 		try {
-			Message decoded = readV1(in);
+			Message decoded = readItem(in, version == V2);
 			if (in.buffer.hasRemaining()) {
 				throw new MalformedBusMessageException(
 						"bus message has " + in.buffer.remaining() + " bytes after the item");
@@ -141,7 +161,7 @@ final class BusCodec {
 		}
 	}
 
-	private static Message readV1(Reader in) throws MalformedBusMessageException {
+	private static Message readItem(Reader in, boolean v2) throws MalformedBusMessageException {
 		long publishedAtMillis = in.buffer.getLong();
 		String channel = in.readString();
 		String id = in.readNullableString();
@@ -162,11 +182,14 @@ final class BusCodec {
 			for (int i = 0; i < headerCount; i++) {
 				headers.add(new HeaderField(in.readString(), in.readString()));
 			}
-			response = new HttpResponseFormat(action, code, reason, headers, in.readContent());
+			Content body = in.readContent();
+			response = new HttpResponseFormat(action, code, reason, headers, body, v2 ? in.readNullableList() : null);
 		}
 		HttpStreamFormat stream = null;
 		if ((flags & HTTP_STREAM) != 0) {
-			stream = new HttpStreamFormat(in.readEnum(ACTIONS), in.readContent());
+			Action action = in.readEnum(ACTIONS);
+			Content content = in.readContent();
+			stream = new HttpStreamFormat(action, content, v2 ? in.readNullableList() : null);
 		}
 		WsMessageFormat ws = null;
 		if ((flags & WS_MESSAGE) != 0) {
@@ -174,7 +197,8 @@ final class BusCodec {
 			WsMessageType type = in.readEnum(WS_TYPES);
 			Content content = in.readContent();
 			Integer closeCode = (in.readByte() != 0) ? in.buffer.getInt() : null;
-			ws = new WsMessageFormat(action, type, content, closeCode, in.readNullableString());
+			String closeReason = in.readNullableString();
+			ws = new WsMessageFormat(action, type, content, closeCode, closeReason, v2 ? in.readNullableList() : null);
 		}
 		PublishItem item = new PublishItem(channel, id, prevId, meta, response, stream, ws, (flags & NO_SEQ) != 0);
 		return new Message(item, publishedAtMillis);
@@ -183,6 +207,15 @@ final class BusCodec {
 	private static int flags(PublishItem item) {
 		return (item.noSeq() ? NO_SEQ : 0) | ((item.httpResponse() != null) ? HTTP_RESPONSE : 0)
 				| ((item.httpStream() != null) ? HTTP_STREAM : 0) | ((item.wsMessage() != null) ? WS_MESSAGE : 0);
+	}
+
+	private static boolean hasContentFilters(PublishItem item) {
+		return hasContentFilters(item.httpResponse()) || hasContentFilters(item.httpStream())
+				|| hasContentFilters(item.wsMessage());
+	}
+
+	private static boolean hasContentFilters(@Nullable Format format) {
+		return format != null && format.contentFilters() != null;
 	}
 
 	private static <E> int indexOf(E[] values, E value) {
@@ -234,6 +267,17 @@ final class BusCodec {
 			byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
 			writeVar(bytes.length + 1);
 			write(bytes, 0, bytes.length);
+		}
+
+		void writeNullableList(@Nullable List<String> values) {
+			if (values == null) {
+				writeVar(0);
+				return;
+			}
+			writeVar(values.size() + 1);
+			for (String value : values) {
+				writeString(value);
+			}
 		}
 
 	}
@@ -296,6 +340,22 @@ final class BusCodec {
 				throw new MalformedBusMessageException("string length exceeds the message");
 			}
 			return new String(readBytes(lengthPlusOne - 1), StandardCharsets.UTF_8);
+		}
+
+		@Nullable List<String> readNullableList() throws MalformedBusMessageException {
+			int countPlusOne = readVar();
+			if (countPlusOne == 0) {
+				return null;
+			}
+			// each element takes at least its length byte
+			if (countPlusOne < 0 || countPlusOne - 1 > this.buffer.remaining()) {
+				throw new MalformedBusMessageException("list length exceeds the message");
+			}
+			List<String> values = new ArrayList<>(countPlusOne - 1);
+			for (int i = 1; i < countPlusOne; i++) {
+				values.add(readString());
+			}
+			return values;
 		}
 
 		<E> E readEnum(E[] values) throws MalformedBusMessageException {

@@ -75,7 +75,7 @@ public final class WebSocketHold extends Hold {
 	public void drain() {
 		endWith(HoldOutcome.DRAINED);
 		enqueue(new WsMessageFormat(Action.CLOSE, WsMessageType.TEXT, Content.EMPTY, WEBSOCKET_SERVICE_RESTART,
-				"service restart"));
+				"service restart", null));
 		complete();
 	}
 

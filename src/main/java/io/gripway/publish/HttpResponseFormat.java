@@ -15,14 +15,16 @@ import org.jspecify.annotations.Nullable;
  * @param reason reason phrase, or {@code null} for the standard one
  * @param headers overlaid on the timeout response's headers (same name replaces); Grip-* already removed
  * @param body {@code body} or decoded {@code body-bin}
+ * @param contentFilters {@code content-filters}, or {@code null} when not given
  */
 public record HttpResponseFormat(Action action, int code, @Nullable String reason, List<HeaderField> headers,
-		Content body) implements Format {
+		Content body, @Nullable List<String> contentFilters) implements Format {
 
 	public HttpResponseFormat {
 		Objects.requireNonNull(action, "action");
 		headers = List.copyOf(headers);
 		Objects.requireNonNull(body, "body");
+		contentFilters = (contentFilters != null) ? List.copyOf(contentFilters) : null;
 	}
 
 }

@@ -142,7 +142,7 @@ public final class PublishRequestParser {
 		Action action = format.action();
 		if (action != Action.SEND) {
 			// hint carries no body; close and refresh mean nothing to a long-poll and are ignored, as in Pushpin.
-			return new HttpResponseFormat(action, 200, null, List.of(), Content.EMPTY);
+			return new HttpResponseFormat(action, 200, null, List.of(), Content.EMPTY, null);
 		}
 		Integer code = format.optionalInt("code", 0, 999);
 		String reason = format.optionalString("reason");
@@ -150,6 +150,7 @@ public final class PublishRequestParser {
 			format.requireNoLineBreak("reason", reason);
 		}
 		List<HeaderField> headers = headers(format);
+		List<String> contentFilters = format.contentFilters();
 		Content body = format.content("body", "body-bin");
 		if (body == null) {
 			if (format.get("body-patch") != null) {
@@ -159,7 +160,7 @@ public final class PublishRequestParser {
 			throw invalid(format.where() + " does not contain 'body', 'body-bin', or 'body-patch'");
 		}
 		return new HttpResponseFormat(action, (code != null) ? code : 200,
-				(reason == null || reason.isEmpty()) ? null : reason, headers, body);
+				(reason == null || reason.isEmpty()) ? null : reason, headers, body, contentFilters);
 	}
 
 	/** {@code headers} as an object or as a list of {@code [name, value]} pairs; Grip-* names are dropped. */
@@ -208,13 +209,14 @@ public final class PublishRequestParser {
 		Action action = format.action();
 		if (action != Action.SEND) {
 			// js-grip's close sends "content": ""; whatever is there, only send delivers content.
-			return new HttpStreamFormat(action, Content.EMPTY);
+			return new HttpStreamFormat(action, Content.EMPTY, null);
 		}
+		List<String> contentFilters = format.contentFilters();
 		Content content = format.content("content", "content-bin");
 		if (content == null) {
 			throw invalid(format.where() + " does not contain 'content' or 'content-bin'");
 		}
-		return new HttpStreamFormat(action, content);
+		return new HttpStreamFormat(action, content, contentFilters);
 	}
 
 	private static WsMessageFormat wsMessage(Source format) {
@@ -225,11 +227,12 @@ public final class PublishRequestParser {
 			if (reason != null && Content.utf8(reason).length() > MAX_CLOSE_REASON) {
 				throw format.invalidValue("reason", "longer than " + MAX_CLOSE_REASON + " bytes of UTF-8");
 			}
-			return new WsMessageFormat(action, WsMessageType.TEXT, Content.EMPTY, code, reason);
+			return new WsMessageFormat(action, WsMessageType.TEXT, Content.EMPTY, code, reason, null);
 		}
 		if (action != Action.SEND) {
-			return new WsMessageFormat(action, WsMessageType.TEXT, Content.EMPTY, null, null);
+			return new WsMessageFormat(action, WsMessageType.TEXT, Content.EMPTY, null, null, null);
 		}
+		List<String> contentFilters = format.contentFilters();
 		Content content = format.content("content", "content-bin");
 		WsMessageType type = wsType(format, (content != null && format.get("content") == null));
 		if (content == null) {
@@ -242,7 +245,7 @@ public final class PublishRequestParser {
 				&& content.length() > MAX_CONTROL_PAYLOAD) {
 			throw format.invalidValue("content", "a ping or pong carries at most " + MAX_CONTROL_PAYLOAD + " bytes");
 		}
-		return new WsMessageFormat(action, type, content, null, null);
+		return new WsMessageFormat(action, type, content, null, null, contentFilters);
 	}
 
 	private static WsMessageType wsType(Source format, boolean binaryContent) {
@@ -335,6 +338,31 @@ public final class PublishRequestParser {
 			catch (IllegalArgumentException ex) {
 				throw invalidValue(binKey, "not valid base64");
 			}
+		}
+
+		/**
+		 * {@code content-filters}: a list of filter names, or {@code null} when absent. Pushpin reads it for the send
+		 * action only, so callers ask only then, and a hint or close with a malformed list is still accepted.
+		 */
+		@Nullable List<String> contentFilters() {
+			JsonNode filters = get("content-filters");
+			if (filters == null) {
+				return null;
+			}
+			if (!filters.isArray()) {
+				throw wrongType("content-filters");
+			}
+			List<String> result = new ArrayList<>(filters.size());
+			for (int i = 0; i < filters.size(); i++) {
+				JsonNode filter = filters.get(i);
+				if (!filter.isString()) {
+					// Pushpin: "content-filters contains element with wrong type"; here with the item and the position.
+					throw invalid(this.where + " contains 'content-filters' with wrong type: element " + (i + 1)
+							+ " is not a string");
+				}
+				result.add(filter.stringValue());
+			}
+			return result;
 		}
 
 		Action action() {

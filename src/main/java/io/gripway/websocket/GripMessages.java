@@ -208,7 +208,7 @@ final class GripMessages {
 	}
 
 	static WsMessageFormat frame(WsMessageType type, @Nullable Content content) {
-		return new WsMessageFormat(Action.SEND, type, (content != null) ? content : Content.EMPTY, null, null);
+		return new WsMessageFormat(Action.SEND, type, (content != null) ? content : Content.EMPTY, null, null, null);
 	}
 
 	private static void cancel(@Nullable Disposable task) {

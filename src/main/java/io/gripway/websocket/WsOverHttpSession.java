@@ -380,7 +380,7 @@ final class WsOverHttpSession implements ClientSession {
 	}
 
 	static WsMessageFormat closeFrame(@Nullable Integer code, @Nullable String reason) {
-		return new WsMessageFormat(Action.CLOSE, WsMessageType.TEXT, Content.EMPTY, code, reason);
+		return new WsMessageFormat(Action.CLOSE, WsMessageType.TEXT, Content.EMPTY, code, reason, null);
 	}
 
 	private static void cancel(@Nullable Disposable task) {

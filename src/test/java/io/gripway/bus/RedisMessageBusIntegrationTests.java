@@ -364,7 +364,7 @@ class RedisMessageBusIntegrationTests {
 
 	private static PublishItem item(String channel, String id) {
 		return new PublishItem(channel, id, null, Map.of(), null,
-				new HttpStreamFormat(Action.SEND, Content.utf8("message " + id + "\n")), null, false);
+				new HttpStreamFormat(Action.SEND, Content.utf8("message " + id + "\n"), null), null, false);
 	}
 
 	private RedisCommands<String, String> admin() {

@@ -71,12 +71,12 @@ class HoldListenerTests {
 
 	static PublishItem response(String channel, String id, String body) {
 		return new PublishItem(channel, id, null, Map.of(),
-				new HttpResponseFormat(Action.SEND, 200, null, List.of(), Content.utf8(body)), null, null, false);
+				new HttpResponseFormat(Action.SEND, 200, null, List.of(), Content.utf8(body), null), null, null, false);
 	}
 
 	static PublishItem stream(String channel, Action action, String content) {
 		return new PublishItem(channel, null, null, Map.of(), null,
-				new HttpStreamFormat(action, Content.utf8(content)), null, false);
+				new HttpStreamFormat(action, Content.utf8(content), null), null, false);
 	}
 
 	StreamHold streamHold(String channel, int queueCapacity) {

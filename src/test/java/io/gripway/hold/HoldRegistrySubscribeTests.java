@@ -36,7 +36,7 @@ class HoldRegistrySubscribeTests {
 
 	static PublishItem item(String channel, String text, Map<String, String> meta) {
 		return new PublishItem(channel, null, null, meta, null, null,
-				new WsMessageFormat(Action.SEND, WsMessageType.TEXT, Content.utf8(text), null, null), false);
+				new WsMessageFormat(Action.SEND, WsMessageType.TEXT, Content.utf8(text), null, null, null), false);
 	}
 
 	@Test
@@ -107,7 +107,7 @@ class HoldRegistrySubscribeTests {
 		this.registry.register(this.hold);
 		this.registry.subscribe(this.hold, channel("a"));
 		this.registry.receive(new PublishItem("a", null, null, Map.of(), null, null,
-				new WsMessageFormat(Action.REFRESH, WsMessageType.TEXT, Content.EMPTY, null, null), false), 0);
+				new WsMessageFormat(Action.REFRESH, WsMessageType.TEXT, Content.EMPTY, null, null, null), false), 0);
 		assertThat(this.delivered).containsExactly("refresh");
 	}
 
@@ -118,7 +118,7 @@ class HoldRegistrySubscribeTests {
 		});
 		List<Throwable> errors = new ArrayList<>();
 		for (int i = 0; i < 1000; i++) {
-			slow.offer(new WsMessageFormat(Action.SEND, WsMessageType.TEXT, Content.utf8("m" + i), null, null));
+			slow.offer(new WsMessageFormat(Action.SEND, WsMessageType.TEXT, Content.utf8("m" + i), null, null, null));
 		}
 		slow.frames().subscribe(frame -> {
 		}, errors::add);

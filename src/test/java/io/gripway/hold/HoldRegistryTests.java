@@ -22,7 +22,7 @@ class HoldRegistryTests {
 
 	static PublishItem item(String channel, String id, Map<String, String> meta) {
 		return new PublishItem(channel, id, null, meta, null,
-				new HttpStreamFormat(Action.SEND, Content.utf8("x")), null, false);
+				new HttpStreamFormat(Action.SEND, Content.utf8("x"), null), null, false);
 	}
 
 	@Test

@@ -191,7 +191,7 @@ class PublishHandlerIntegrationTests {
 		assertReply(response, 200, "Published\n");
 		assertThat(this.bus.published).singleElement()
 			.isEqualTo(List.of(new PublishItem("test", "2", "1", java.util.Map.of(), null,
-					new HttpStreamFormat(Action.SEND, Content.utf8("data: hi\n\n")), null, false)));
+					new HttpStreamFormat(Action.SEND, Content.utf8("data: hi\n\n"), null), null, false)));
 	}
 
 	private void start(MessageBus bus) {

@@ -1,6 +1,7 @@
 package io.gripway.publish;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -58,7 +59,7 @@ class PublishRequestParserTests {
 		assertThat(item.prevId()).isEqualTo("1");
 		assertThat(item.meta()).isEqualTo(Map.of("sender", "alice"));
 		assertThat(item.noSeq()).isTrue();
-		assertThat(item.httpStream()).isEqualTo(new HttpStreamFormat(Action.SEND, Content.utf8("hi\n")));
+		assertThat(item.httpStream()).isEqualTo(new HttpStreamFormat(Action.SEND, Content.utf8("hi\n"), null));
 		assertThat(item.httpResponse()).isNull();
 		assertThat(item.wsMessage()).isNull();
 	}
@@ -148,7 +149,8 @@ class PublishRequestParserTests {
 	@Test
 	void httpResponseDefaults() {
 		HttpResponseFormat format = single(format("c", "http-response", "{\"body\": \"hello\"}")).httpResponse();
-		assertThat(format).isEqualTo(new HttpResponseFormat(Action.SEND, 200, null, List.of(), Content.utf8("hello")));
+		assertThat(format)
+			.isEqualTo(new HttpResponseFormat(Action.SEND, 200, null, List.of(), Content.utf8("hello"), null));
 	}
 
 	@Test
@@ -190,7 +192,7 @@ class PublishRequestParserTests {
 	@Test
 	void httpResponseHintNeedsNoBody() {
 		assertThat(single(format("c", "http-response", "{\"action\": \"hint\"}")).httpResponse())
-			.isEqualTo(new HttpResponseFormat(Action.HINT, 200, null, List.of(), Content.EMPTY));
+			.isEqualTo(new HttpResponseFormat(Action.HINT, 200, null, List.of(), Content.EMPTY, null));
 	}
 
 	@ParameterizedTest
@@ -230,13 +232,13 @@ class PublishRequestParserTests {
 	@Test
 	void httpStreamCloseAsJsGripSendsIt() {
 		assertThat(single(stream("c", "{\"action\": \"close\", \"content\": \"\"}")).httpStream())
-			.isEqualTo(new HttpStreamFormat(Action.CLOSE, Content.EMPTY));
+			.isEqualTo(new HttpStreamFormat(Action.CLOSE, Content.EMPTY, null));
 	}
 
 	@Test
 	void httpStreamHintNeedsNoContent() {
 		assertThat(single(stream("c", "{\"action\": \"hint\"}")).httpStream())
-			.isEqualTo(new HttpStreamFormat(Action.HINT, Content.EMPTY));
+			.isEqualTo(new HttpStreamFormat(Action.HINT, Content.EMPTY, null));
 	}
 
 	@ParameterizedTest
@@ -264,22 +266,22 @@ class PublishRequestParserTests {
 			""")
 	void wsMessageSend(String format, WsMessageType type, String content) {
 		assertThat(single(format("c", "ws-message", format)).wsMessage())
-			.isEqualTo(new WsMessageFormat(Action.SEND, type, Content.utf8(content), null, null));
+			.isEqualTo(new WsMessageFormat(Action.SEND, type, Content.utf8(content), null, null, null));
 	}
 
 	@Test
 	void wsMessageCloseWithCodeAndReason() {
 		String close = "{\"action\": \"close\", \"code\": 1013, \"reason\": \"bye for now\"}";
 		assertThat(single(format("c", "ws-message", close)).wsMessage())
-			.isEqualTo(new WsMessageFormat(Action.CLOSE, WsMessageType.TEXT, Content.EMPTY, 1013, "bye for now"));
+			.isEqualTo(new WsMessageFormat(Action.CLOSE, WsMessageType.TEXT, Content.EMPTY, 1013, "bye for now", null));
 	}
 
 	@Test
 	void wsMessageCloseAndRefreshNeedNothing() {
 		assertThat(single(format("c", "ws-message", "{\"action\": \"close\"}")).wsMessage())
-			.isEqualTo(new WsMessageFormat(Action.CLOSE, WsMessageType.TEXT, Content.EMPTY, null, null));
+			.isEqualTo(new WsMessageFormat(Action.CLOSE, WsMessageType.TEXT, Content.EMPTY, null, null, null));
 		assertThat(single(format("c", "ws-message", "{\"action\": \"refresh\"}")).wsMessage())
-			.isEqualTo(new WsMessageFormat(Action.REFRESH, WsMessageType.TEXT, Content.EMPTY, null, null));
+			.isEqualTo(new WsMessageFormat(Action.REFRESH, WsMessageType.TEXT, Content.EMPTY, null, null, null));
 	}
 
 	@ParameterizedTest
@@ -309,6 +311,65 @@ class PublishRequestParserTests {
 						+ "longer than 123 bytes of UTF-8");
 	}
 
+	// content-filters (reference §2.3), on every format.
+
+	@ParameterizedTest
+	@ValueSource(strings = { "http-response", "http-stream", "ws-message" })
+	void contentFiltersOnEachFormat(String name) {
+		String content = name.equals("http-response") ? "body" : "content";
+		Format format = onlyFormat(single(format("c", name,
+				"{\"" + content + "\": \"x\", \"content-filters\": [\"build-id\", \"var-subst\"]}")));
+		assertThat(format.contentFilters()).containsExactly("build-id", "var-subst");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "", ", \"content-filters\": null" })
+	void contentFiltersAbsentOrNullAreNotGiven(String field) {
+		assertThat(single(stream("c", "{\"content\": \"x\"" + field + "}")).httpStream().contentFilters()).isNull();
+	}
+
+	@Test
+	void emptyContentFiltersAreGiven() {
+		// an empty list still asks for a check: only subscriptions without content filters match
+		assertThat(single(stream("c", "{\"content\": \"x\", \"content-filters\": []}")).httpStream()
+			.contentFilters()).isEmpty();
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+			http-response | {"body": "", "content-filters": "build-id"}       | 'http-response' of item 1 contains 'content-filters' with wrong type
+			http-stream   | {"content": "", "content-filters": {}}            | 'http-stream' of item 1 contains 'content-filters' with wrong type
+			ws-message    | {"content": "", "content-filters": 1}             | 'ws-message' of item 1 contains 'content-filters' with wrong type
+			http-stream   | {"content": "", "content-filters": ["a", 1]}      | 'http-stream' of item 1 contains 'content-filters' with wrong type: element 2 is not a string
+			ws-message    | {"content": "", "content-filters": [null]}        | 'ws-message' of item 1 contains 'content-filters' with wrong type: element 1 is not a string
+			http-response | {"body": "", "content-filters": [["build-id"]]}   | 'http-response' of item 1 contains 'content-filters' with wrong type: element 1 is not a string
+			""")
+	void invalidContentFilters(String name, String format, String error) {
+		assertInvalid(items(format("c", name, format)), "Invalid format: " + error);
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+			http-response | {"action": "hint", "content-filters": 5}
+			http-stream   | {"action": "close", "content-filters": "x"}
+			ws-message    | {"action": "close", "content-filters": ["build-id"]}
+			ws-message    | {"action": "refresh", "content-filters": [1]}
+			""")
+	void contentFiltersAreReadForSendOnly(String name, String format) {
+		// Pushpin's publishformat.cpp reads content-filters inside its send branch only
+		assertThat(onlyFormat(single(format("c", name, format))).contentFilters()).isNull();
+	}
+
+	@Test
+	void djangoEventstreamPublish() {
+		// django_eventstream/utils.py publish_event: an SSE event whose id the proxy builds, with % escaped as %%
+		PublishItem item = single("{\"channel\": \"events-c1\", \"id\": \"5\", \"prev-id\": \"4\","
+				+ " \"formats\": {\"http-stream\": {\"content\": \"event: message\\nid: %I\\ndata: 100%%\\n\\n\","
+				+ " \"content-filters\": [\"build-id\"]}}}");
+		assertThat(item.httpStream()).isEqualTo(new HttpStreamFormat(Action.SEND,
+				Content.utf8("event: message\nid: %I\ndata: 100%%\n\n"), List.of("build-id")));
+	}
+
 	// What @fanoutio/grip's Publisher sends (reference §7.2).
 
 	@Test
@@ -316,7 +377,7 @@ class PublishRequestParserTests {
 		PublishItem item = single("{\"formats\":{\"http-stream\":{\"content\":\"data: hi\\n\\n\"}},"
 				+ "\"id\":\"2\",\"prev-id\":\"1\",\"channel\":\"p-ch\"}");
 		assertThat(item).isEqualTo(new PublishItem("p-ch", "2", "1", Map.of(), null,
-				new HttpStreamFormat(Action.SEND, Content.utf8("data: hi\n\n")), null, false));
+				new HttpStreamFormat(Action.SEND, Content.utf8("data: hi\n\n"), null), null, false));
 	}
 
 	@Test
@@ -324,7 +385,23 @@ class PublishRequestParserTests {
 		HttpResponseFormat format = single(format("c", "http-response",
 				"{\"code\":\"404\",\"reason\":\"Nope\",\"headers\":{\"X\":\"y\"},\"body\":\"gone\"}")).httpResponse();
 		List<HeaderField> headers = List.of(new HeaderField("X", "y"));
-		assertThat(format).isEqualTo(new HttpResponseFormat(Action.SEND, 404, "Nope", headers, Content.utf8("gone")));
+		assertThat(format)
+			.isEqualTo(new HttpResponseFormat(Action.SEND, 404, "Nope", headers, Content.utf8("gone"), null));
+	}
+
+	private static Format onlyFormat(PublishItem item) {
+		List<Format> formats = new ArrayList<>();
+		if (item.httpResponse() != null) {
+			formats.add(item.httpResponse());
+		}
+		if (item.httpStream() != null) {
+			formats.add(item.httpStream());
+		}
+		if (item.wsMessage() != null) {
+			formats.add(item.wsMessage());
+		}
+		assertThat(formats).hasSize(1);
+		return formats.get(0);
 	}
 
 	private static String stream(String channel, String format) {
