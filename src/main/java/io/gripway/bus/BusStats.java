@@ -29,6 +29,11 @@ public interface BusStats {
 		return 0;
 	}
 
+	/** Times this node told its receiver it may have missed items (see {@link BusReceiver#gap}). */
+	default long gapCount() {
+		return 0;
+	}
+
 	/** Channels this node is subscribed to on the bus now. */
 	default long subscribedChannels() {
 		return 0;

@@ -1,6 +1,7 @@
 package io.gripway.bus;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,8 +57,10 @@ final class DeliveryLoop implements AutoCloseable {
 			long count = this.dropped.incrementAndGet();
 			if (shouldLog(count)) {
 				logger.warn("Bus delivery queue full, dropped a message for channel '" + message.item().channel()
-						+ "' (" + count + " dropped so far)");
+						+ "' (" + count + " dropped so far); its connections recover from their origins");
 			}
+			// not silently: the channel's connections go back to their origins for what they missed
+			this.receiver.gap(Set.of(message.item().channel()));
 		}
 	}
 

@@ -63,8 +63,10 @@ import reactor.core.publisher.Mono;
  * <h3>Outages</h3> Lettuce reconnects both connections on its own (with backoff up to
  * {@link #MAX_RECONNECT_DELAY}) and renews the pub/sub connection's subscriptions; changes of interest that could not
  * be sent meanwhile are sent once it is back. Redis pub/sub is at-most-once: a message published while this node's
- * subscription connection is down is lost for this node's subscribers, as after a restart of Redis. The same applies
- * when Redis disconnects this node as a slow consumer. If Redis is unreachable at {@link #start}, the bus still
+ * subscription connection is down never reaches this node, as after a restart of Redis or when Redis disconnects this
+ * node as a slow consumer. So whenever the subscription connection comes (back) up, and whenever a message is dropped
+ * (queue full) or unreadable, the receiver is told of a {@linkplain BusReceiver#gap gap}, and the connections
+ * concerned recover from their origins (next links, retries): nothing is lost silently where the origin can replay it. If Redis is unreachable at {@link #start}, the bus still
  * starts, reports itself unavailable and keeps trying to connect.
  *
  * <h3>Thread safety</h3> All public methods may be called from any thread, event loops included; none blocks on
@@ -76,6 +78,9 @@ import reactor.core.publisher.Mono;
  * disconnects and stops the bus's threads. A {@code RedisClient} and its resources belong to each bus.
  */
 final class RedisMessageBus implements MessageBus, BusStats, AutoCloseable {
+
+	/** How long after the subscription connection is back its connections start recovering. */
+	static final Duration GAP_DELAY = Duration.ofMillis(100);
 
 	/** Upper bound of the delay between connection attempts, at start-up and after an outage. */
 	static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
@@ -136,6 +141,11 @@ final class RedisMessageBus implements MessageBus, BusStats, AutoCloseable {
 
 	private final AtomicLong reconnects = new AtomicLong();
 
+	private final AtomicLong gaps = new AtomicLong();
+
+	private volatile BusReceiver receiver = (item, publishedAtMillis) -> {
+	};
+
 	private final AtomicBoolean publishFailing = new AtomicBoolean();
 
 	private volatile @Nullable StatefulRedisConnection<String, byte[]> publisher;
@@ -178,6 +188,7 @@ final class RedisMessageBus implements MessageBus, BusStats, AutoCloseable {
 		if (this.deliveries != null) {
 			throw new IllegalStateException("already started");
 		}
+		this.receiver = receiver;
 		this.deliveries = new DeliveryLoop(receiver, this.settings.deliveryQueueCapacity(), "gripway-bus-delivery");
 		connect("publish", () -> this.client.connectAsync(CODEC, this.uri), this::publisherConnected, 0);
 		connect("subscribe", () -> this.client.connectPubSubAsync(CODEC, this.uri), this::subscriberConnected,
@@ -330,6 +341,28 @@ final class RedisMessageBus implements MessageBus, BusStats, AutoCloseable {
 		connection.addListener(new MessageListener());
 		this.subscriber = connection;
 		this.subscriptions.flushNow();
+		// connections may have been held while Redis was out of reach, and missed what other nodes published
+		reportGapSoon(null);
+	}
+
+	/**
+	 * Tells the receiver of a gap once the subscriptions are renewed: the SUBSCRIBE commands go out as the connection
+	 * comes up, and reach Redis long before a recovery's request reaches an origin; the short delay only keeps the
+	 * recovery behind them.
+	 */
+	private void reportGapSoon(@Nullable Set<String> channels) {
+		this.gaps.incrementAndGet();
+		try {
+			this.scheduler.schedule(() -> this.receiver.gap(channels), GAP_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// closing: nobody is left to recover
+		}
+	}
+
+	@Override
+	public long gapCount() {
+		return this.gaps.get();
 	}
 
 	private BusUnavailableException publishFailed(BusUnavailableException ex) {
@@ -360,6 +393,8 @@ final class RedisMessageBus implements MessageBus, BusStats, AutoCloseable {
 					logger.warn("Skipped a malformed message on Redis channel '" + channel + "' (" + count
 							+ " so far): " + ex.getMessage());
 				}
+				String prefix = RedisMessageBus.this.settings.channelPrefix();
+				reportGapSoon(channel.startsWith(prefix) ? Set.of(channel.substring(prefix.length())) : null);
 				return;
 			}
 			DeliveryLoop deliveries = RedisMessageBus.this.deliveries;
@@ -414,6 +449,7 @@ final class RedisMessageBus implements MessageBus, BusStats, AutoCloseable {
 			logger.info("Redis bus " + this.role + " connection re-established");
 			if (connection instanceof StatefulRedisPubSubConnection) {
 				subscriptions.flushNow();
+				reportGapSoon(null);
 			}
 		}
 

@@ -1,6 +1,9 @@
 package io.gripway.config;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.gripway.bus.MessageBus;
@@ -11,24 +14,31 @@ import io.gripway.gateway.GripFilter;
 import io.gripway.gateway.GripRequestHeadersFilter;
 import io.gripway.gateway.GripResponder;
 import io.gripway.gateway.OriginFailureFilter;
+import io.gripway.gateway.Recoveries;
 import io.gripway.hold.HoldLimits;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldRegistry;
+import io.gripway.http.HeaderField;
 import io.gripway.publish.PublishHandler;
 import io.gripway.publish.PublishListener;
 import io.gripway.publish.PublishServer;
 import io.gripway.signing.GripSigner;
 import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
 
 /** Wires Gripway: the bus, the registry of held connections, the gateway filters, the publish API and the routes. */
 @Configuration(proxyBeanMethods = false)
@@ -55,17 +65,47 @@ class GripwayConfiguration {
 	HoldRegistry holdRegistry(MessageBus bus, GripwayProperties properties, ObjectProvider<HoldListener> listener) {
 		GripwayProperties.Hold hold = properties.hold();
 		HoldRegistry registry = new HoldRegistry(bus, new HoldLimits(hold.maxConnections(),
-				hold.maxSubscriptionsPerConnection(), hold.idCacheTtl(), hold.idCacheSize()),
+				hold.maxSubscriptionsPerConnection(), hold.idCacheTtl(), hold.idCacheSize(), hold.messageWait()),
 				listener.getIfAvailable(() -> HoldListener.NONE));
 		bus.start(registry);
 		return registry;
 	}
 
+	/**
+	 * Lets out items that waited their {@code message-wait} for a gap: a few checks per wait, as Pushpin checks every
+	 * second for its 5 s.
+	 */
+	@Bean(destroyMethod = "dispose")
+	Disposable sequencerTimer(HoldRegistry registry, GripwayProperties properties) {
+		long period = Math.max(10, Math.min(1000, properties.hold().messageWait().toMillis() / 5));
+		return Schedulers.parallel().schedulePeriodically(registry::releaseOverdue, period, period,
+				TimeUnit.MILLISECONDS);
+	}
+
 	@Bean
-	GripResponder gripResponder(HoldRegistry registry, GripwayProperties properties) {
+	Recoveries recoveries(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
+			GripwayProperties properties) {
+		GripwayProperties.Reliability reliability = properties.reliability();
+		return new Recoveries(httpClient, signature(properties), Schedulers.parallel(),
+				new Recoveries.Settings(reliability.maxRetries(), reliability.retryBase(),
+						reliability.recoveriesPerSecond(), reliability.recoveryBatch(),
+						reliability.maxPageSize().toBytes()),
+				exchange -> retryHeaders(exchange, headersFilters.getIfAvailable(List::of)));
+	}
+
+	/** The headers the gateway's routing filter would send the origin for {@code exchange}, for a retry. */
+	private static List<HeaderField> retryHeaders(ServerWebExchange exchange, List<HttpHeadersFilter> filters) {
+		HttpHeaders filtered = HttpHeadersFilter.filterRequest(filters, exchange);
+		List<HeaderField> fields = new ArrayList<>(filtered.size());
+		filtered.forEach((name, values) -> values.forEach(value -> fields.add(new HeaderField(name, value))));
+		return fields;
+	}
+
+	@Bean
+	GripResponder gripResponder(HoldRegistry registry, GripwayProperties properties, Recoveries recoveries) {
 		GripwayProperties.Hold hold = properties.hold();
 		return new GripResponder(registry, hold.maxResponseBody().toBytes(), hold.queueCapacity(),
-				Schedulers.parallel());
+				Schedulers.parallel(), recoveries);
 	}
 
 	@Bean
@@ -99,10 +139,12 @@ class GripwayConfiguration {
 	}
 
 	@Bean
-	PublishServer publishServer(MessageBus bus, GripwayProperties properties, ObjectProvider<PublishListener> listener) {
+	PublishServer publishServer(MessageBus bus, HoldRegistry registry, GripwayProperties properties,
+			ObjectProvider<PublishListener> listener) {
 		GripwayProperties.Publish publish = properties.publish();
 		return new PublishServer(publish.address(), publish.port(), new PublishHandler(bus,
-				(int) publish.maxBodySize().toBytes(), listener.getIfAvailable(() -> PublishListener.NONE)));
+				(int) publish.maxBodySize().toBytes(), listener.getIfAvailable(() -> PublishListener.NONE),
+				registry::recover));
 	}
 
 	@Bean

@@ -20,11 +20,15 @@ import org.springframework.util.unit.DataSize;
  * @param bus the bus that carries publishes to every node
  * @param demo the built-in demo origin
  * @param websocket client WebSockets: WebSocket-over-HTTP to origins
+ * @param health how the bus affects readiness
+ * @param drain the graceful drain at shutdown
+ * @param reliability how held connections recover what they missed from their origins
  */
 @ConfigurationProperties("gripway")
 public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publish, @DefaultValue Signing signing,
 		@DefaultValue Hold hold, @DefaultValue Bus bus, @DefaultValue Demo demo,
-		@DefaultValue Websocket websocket, @DefaultValue Health health, @DefaultValue Drain drain) {
+		@DefaultValue Websocket websocket, @DefaultValue Health health, @DefaultValue Drain drain,
+		@DefaultValue Reliability reliability) {
 
 	/**
 	 * @param port the publish API's port (Pushpin's {@code push_in_http_port}); 0 picks a free one
@@ -49,10 +53,26 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param queueCapacity messages waiting for one held stream's socket before its client is disconnected as too slow
 	 * @param idCacheTtl how long a delivered message id is remembered per channel to drop repeats; 0 disables it
 	 * @param idCacheSize at most this many ids remembered on this node, all channels together
+	 * @param messageWait how long an item whose {@code prev-id} is ahead of its channel waits for the items before it
+	 * before it goes out anyway (Pushpin's {@code message_wait})
 	 */
 	public record Hold(@DefaultValue("50000") int maxConnections, @DefaultValue("20") int maxSubscriptionsPerConnection,
 			@DefaultValue("100000B") DataSize maxResponseBody, @DefaultValue("100") int queueCapacity,
-			@DefaultValue("60s") Duration idCacheTtl, @DefaultValue("100000") int idCacheSize) {
+			@DefaultValue("60s") Duration idCacheTtl, @DefaultValue("100000") int idCacheSize,
+			@DefaultValue("5s") Duration messageWait) {
+	}
+
+	/**
+	 * @param maxRetries retries of a failed next-link request before its stream is ended
+	 * @param retryBase the wait before the first retry of a next link; it doubles with each, with jitter
+	 * @param recoveriesPerSecond batches of recoveries (next-link fetches, retried long-polls) let through per second;
+	 * a {@code hint} does not wait
+	 * @param recoveryBatch connections on the same link or URI let through together
+	 * @param maxPageSize the largest next-link page or retried answer read from an origin; larger ends the stream
+	 */
+	public record Reliability(@DefaultValue("5") int maxRetries, @DefaultValue("1s") Duration retryBase,
+			@DefaultValue("10") int recoveriesPerSecond, @DefaultValue("100") int recoveryBatch,
+			@DefaultValue("1MB") DataSize maxPageSize) {
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.gripway.config;
 
 import io.gripway.bus.MessageBus;
+import io.gripway.gateway.Recoveries;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.lifecycle.BusHealthIndicator;
@@ -37,6 +38,11 @@ class OperationsConfiguration {
 	@Bean
 	MeterBinder gripwayNodeGauges(HoldRegistry holds, MessageBus bus, GripwayProperties properties) {
 		return GripwayMeters.nodeGauges(holds, bus, properties.bus().type());
+	}
+
+	@Bean
+	MeterBinder gripwayRecoveryMeters(Recoveries recoveries) {
+		return GripwayMeters.recoveries(recoveries);
 	}
 
 	@Bean

@@ -16,7 +16,8 @@ import org.springframework.web.server.ServerWebExchange;
 public final class GripRequestHeadersFilter implements HttpHeadersFilter {
 
 	/** What this proxy supports, for origins that detect features (reference §5.2). */
-	public static final String FEATURES = "status, filter:skip-self, filter:skip-users, filter:require-sub";
+	public static final String FEATURES = "status, link:next, link:gone, filter:skip-self, filter:skip-users, "
+			+ "filter:require-sub, filter:build-id, filter:var-subst";
 
 	private final @Nullable Supplier<String> signature;
 

@@ -1,11 +1,19 @@
 package io.gripway.gateway;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.gripway.filter.ContentFilterException;
+import io.gripway.filter.ContentFilters;
 import io.gripway.gateway.DetachingHttpHandler.HeldWrite;
 import io.gripway.hold.HoldRegistry;
+import io.gripway.hold.RecoveryCause;
 import io.gripway.hold.ResponseHold;
 import io.gripway.hold.StreamHold;
 import io.gripway.http.Content;
@@ -40,6 +48,16 @@ import org.springframework.web.server.ServerWebExchange;
  *
  * <p>
  * A bad instruction costs only its own client a {@code 502} and a log line naming the rule it broke.
+ *
+ * <h3>Reliability</h3> A stream follows its next link through {@link NextLinks}; a page with no hold and a next link
+ * starts a chain of pages appended to the response. A long-poll released for a retry (a gap, a hint, a recover) sends
+ * its original request to the origin again, with {@code Grip-Last} per followed channel, and answers the client with
+ * whatever the origin answers then: a response, another long-poll, or a stream. A gone link is POSTed when the
+ * connection ends.
+ *
+ * <h3>What a held response does not get</h3> Once held, a response is written on the Reactor Netty connection after
+ * its exchange is over (see {@link DetachingHttpHandler}): it skips the gateway's post filters, response decorators
+ * and {@code beforeCommit} actions. Its status and headers are the instruction's.
  */
 public final class GripResponder {
 
@@ -51,6 +69,10 @@ public final class GripResponder {
 
 	static final String DRAINING = "Service restarting; retry.\n";
 
+	/** Hop-by-hop and framing headers of an origin's answer that Gripway frames anew for the client. */
+	private static final Set<String> REFRAMED = Set.of("connection", "keep-alive", "transfer-encoding",
+			"content-length");
+
 	private final HoldRegistry registry;
 
 	private final long maxResponseBody;
@@ -59,17 +81,27 @@ public final class GripResponder {
 
 	private final Scheduler timer;
 
-	public GripResponder(HoldRegistry registry, long maxResponseBody, int streamQueueCapacity, Scheduler timer) {
+	private final Recoveries reliability;
+
+	public GripResponder(HoldRegistry registry, long maxResponseBody, int streamQueueCapacity, Scheduler timer,
+			Recoveries reliability) {
 		this.registry = registry;
 		this.maxResponseBody = maxResponseBody;
 		this.streamQueueCapacity = streamQueueCapacity;
 		this.timer = timer;
+		this.reliability = reliability;
+	}
+
+	/** What a retry needs of the original request: sent again as it was routed, its body excepted. */
+	private record OriginRequest(String method, URI uri, List<HeaderField> headers, boolean hasBody) {
 	}
 
 	Mono<Void> respond(ServerWebExchange exchange, int status, String reason, List<HeaderField> headers,
 			OriginBody body) {
-		// a header-form stream hold streams the origin's body to the client instead of keeping it
-		boolean streamOriginBody = !isJsonForm(headers) && "stream".equals(first(headers, GripHeaders.GRIP_HOLD));
+		// a header-form stream hold streams the origin's body to the client instead of keeping it, unless its
+		// channels filter content, which needs the body whole
+		boolean streamOriginBody = !isJsonForm(headers) && "stream".equals(first(headers, GripHeaders.GRIP_HOLD))
+				&& !filtersContent(headers);
 		Mono<Content> kept = streamOriginBody ? Mono.just(Content.EMPTY) : body.aggregate(this.maxResponseBody);
 		return kept.flatMap(content -> {
 			Instruct instruct;
@@ -83,16 +115,17 @@ public final class GripResponder {
 				return ClientResponses.error(exchange.getResponse(), 502, BAD_INSTRUCTION);
 			}
 			HoldInstruction hold = instruct.hold();
-			if (hold == null) {
+			if (hold == null && instruct.next() == null) {
 				ResponseTemplate response = instruct.response();
 				return ClientResponses.full(exchange.getResponse(), response.code(), response.reason(),
 						response.headers(), response.body());
 			}
-			List<ChannelSubscription> channels = limitChannels(exchange, hold.channels());
-			if (hold.mode() == HoldMode.RESPONSE) {
-				return holdResponse(exchange, instruct, hold, channels);
+			List<ChannelSubscription> channels = (hold != null) ? limitChannels(exchange, hold.channels()) : List.of();
+			URI uri = requestUri(exchange);
+			if (hold != null && hold.mode() == HoldMode.RESPONSE) {
+				return holdResponse(exchange, instruct, channels, uri);
 			}
-			return holdStream(exchange, instruct, hold, channels, streamOriginBody ? body : null);
+			return holdStream(exchange, instruct, channels, uri, streamOriginBody ? body : null);
 		}).onErrorResume(OriginBodyTooLargeException.class, ex -> {
 			logger.warn(exchange.getLogPrefix() + "GRIP response from origin for " + exchange.getRequest().getPath()
 					+ " rejected: " + ex.getMessage());
@@ -101,77 +134,23 @@ public final class GripResponder {
 		});
 	}
 
-	private Mono<Void> holdResponse(ServerWebExchange exchange, Instruct instruct, HoldInstruction instruction,
-			List<ChannelSubscription> channels) {
+	private Mono<Void> holdResponse(ServerWebExchange exchange, Instruct instruct, List<ChannelSubscription> channels,
+			URI uri) {
 		ResponseHold hold = new ResponseHold(channels, instruct.meta());
 		if (!this.registry.register(hold)) {
 			return refuse(exchange);
 		}
-		ResponseTemplate timeout = instruct.response();
-		Duration wait = instruction.timeout();
 		HttpServerResponse response = nativeResponse(exchange);
+		boolean hasBody = exchange.getRequest().getHeaders().getContentLength() > 0
+				|| exchange.getRequest().getHeaders().containsHeader("Transfer-Encoding");
+		OriginRequest request = new OriginRequest(exchange.getRequest().getMethod().name(), uri,
+				this.reliability.retryHeaders().of(exchange), hasBody);
+		Runnable release = once(() -> this.registry.unregister(hold));
 		// nothing below may refer to the exchange: it is over while the hold waits (see DetachingHttpHandler)
 		DetachingHttpHandler.detach(exchange.getResponse(), new HeldWrite() {
 			@Override
 			public Mono<Void> write() {
-				// choose the response first, then write it: the write is a Mono<Void>, which completes empty, so a
-				// switchIfEmpty after it would write the timeout response over the published one
-				return hold.released(wait)
-					.map(published -> new ResponseTemplate(published.code(), published.reason(),
-							overlay(timeout.headers(), published), published.body()))
-					.defaultIfEmpty(timeout)
-					.flatMap(answer -> ClientResponses.full(response, answer.code(), answer.reason(),
-							answer.headers(), answer.body(), GripResponder.this.registry.isDraining()))
-					.doFinally(signal -> GripResponder.this.registry.unregister(hold));
-			}
-
-			@Override
-			public void abandon() {
-				GripResponder.this.registry.unregister(hold);
-			}
-		});
-		return Mono.empty();
-	}
-
-	private Mono<Void> holdStream(ServerWebExchange exchange, Instruct instruct, HoldInstruction instruction,
-			List<ChannelSubscription> channels, @Nullable OriginBody originBody) {
-		HttpServerResponse response = nativeResponse(exchange);
-		Channel channel = ((Connection) response).channel();
-		StreamHold hold = new StreamHold(channels, instruct.meta(), instruction.keepAlive(), this.streamQueueCapacity,
-				// closing the channel itself: disposing Reactor Netty's response leaves a busy connection open
-				this.timer, () -> channel.close());
-		if (!this.registry.register(hold)) {
-			if (originBody != null) {
-				originBody.discard();
-			}
-			return refuse(exchange);
-		}
-		ResponseTemplate initial = instruct.response();
-		// the one cleanup, whether the held write ran or never started
-		Runnable release = () -> {
-			hold.detach();
-			this.registry.unregister(hold);
-			if (originBody != null) {
-				originBody.discard();
-			}
-		};
-		// nothing below may refer to the exchange: it is over while the hold streams (see DetachingHttpHandler)
-		DetachingHttpHandler.detach(exchange.getResponse(), new HeldWrite() {
-			@Override
-			public Mono<Void> write() {
-				ClientResponses.head(response, initial.code(), initial.reason(), initial.headers(),
-						GripResponder.this.registry.isDraining());
-				ClientResponses.chunked(response);
-				// an empty first write commits the status and headers at once, whatever follows and however late
-				Flux<ByteBuf> start = Flux.just(Unpooled.EMPTY_BUFFER);
-				Flux<ByteBuf> originBytes = (originBody != null) ? Flux.defer(originBody::stream)
-						: Flux.just(ClientResponses.buffer(initial.body()));
-				// published content follows the origin's body, written by the hold's own output (not a reactive
-				// pipeline per subscriber); what is published meanwhile waits in the hold
-				Mono<Void> published = Mono.create(done -> hold.attach(
-						new ChannelStreamOutput(channel, GripResponder.this.streamQueueCapacity, done)));
-				return response.send(Flux.concat(start, originBytes)).then().then(published)
-					.doFinally(signal -> release.run());
+				return awaitRelease(response, hold, instruct, request, release);
 			}
 
 			@Override
@@ -180,6 +159,214 @@ public final class GripResponder {
 			}
 		});
 		return Mono.empty();
+	}
+
+	/**
+	 * Waits for a long-poll's release, then answers: the published response, the timeout response, or, for a retry,
+	 * whatever the origin answers the request sent again.
+	 */
+	private Mono<Void> awaitRelease(HttpServerResponse response, ResponseHold hold, Instruct instruct,
+			OriginRequest request, Runnable release) {
+		ResponseTemplate timeout = instruct.response();
+		Duration wait = instruct.hold().timeout();
+		// choose the answer first, then write it: the write is a Mono<Void>, which completes empty, so a
+		// switchIfEmpty after it would write the timeout response over the published one
+		return hold.released(wait)
+			.map(released -> {
+				RecoveryCause retry = released.retry();
+				HttpResponseFormat published = released.format();
+				if (retry != null || published == null) {
+					return Mono.defer(() -> {
+						// the retried request answers this client; this hold is over
+						release.run();
+						return retry(response, request, hold, (retry != null) ? retry : RecoveryCause.RECOVER);
+					});
+				}
+				return write(response, new ResponseTemplate(published.code(), published.reason(),
+						overlay(timeout.headers(), published), published.body()));
+			})
+			.defaultIfEmpty(Mono.defer(() -> write(response, timeout)))
+			.flatMap(answer -> answer)
+			.doFinally(signal -> release.run());
+	}
+
+	private Mono<Void> write(HttpServerResponse response, ResponseTemplate answer) {
+		return ClientResponses.full(response, answer.code(), answer.reason(), answer.headers(), answer.body(),
+				this.registry.isDraining());
+	}
+
+	/** Sends a long-poll's request to the origin again, with Grip-Last, and answers the client with the result. */
+	private Mono<Void> retry(HttpServerResponse response, OriginRequest request, ResponseHold previous,
+			RecoveryCause cause) {
+		if (request.hasBody()) {
+			// the body went to the origin as it streamed in, and is not kept: a retry could only send it truncated
+			logger.info("Cannot retry a held " + request.method() + " with a body to " + request.uri()
+					+ "; answering 502");
+			previous.retried(cause, false);
+			return ClientResponses.full(response, 502, null, List.of(new HeaderField("Content-Type", "text/plain")),
+					Content.utf8(BAD_INSTRUCTION), true);
+		}
+		Mono<Void> turn = (cause == RecoveryCause.HINT) ? Mono.empty()
+				: this.reliability.limiter().admit(request.uri().toString());
+		return turn
+			.then(Mono.defer(() -> this.reliability.origin()
+				.send(request.method(), request.uri(), request.headers(), previous.lastIds())))
+			.flatMap(answer -> {
+				previous.retried(cause, true);
+				return answerRetry(response, request, answer);
+			})
+			.onErrorResume(error -> {
+				if (error instanceof InvalidInstructException) {
+					logger.warn("Invalid GRIP instruction from origin for retried " + request.uri() + ": "
+							+ error.getMessage());
+				}
+				else {
+					logger.warn("Retry of " + request.uri() + " failed: " + error);
+				}
+				previous.retried(cause, false);
+				return ClientResponses.full(response, 502, null,
+						List.of(new HeaderField("Content-Type", "text/plain")), Content.utf8(BAD_INSTRUCTION), true);
+			});
+	}
+
+	/** The origin's answer to a retried request, carried out on the held client's response. */
+	private Mono<Void> answerRetry(HttpServerResponse response, OriginRequest request, OriginRequests.Answer answer) {
+		if (!GripHeaders.isGripResponse(answer.headers())) {
+			return ClientResponses.full(response, answer.status(), answer.reason(), reframed(answer.headers()),
+					answer.body(), this.registry.isDraining());
+		}
+		Instruct instruct = InstructParser.parse(answer.status(), answer.reason(), answer.headers(), answer.body());
+		HoldInstruction hold = instruct.hold();
+		if (hold == null) {
+			return write(response, instruct.response());
+		}
+		List<ChannelSubscription> channels = limit(hold.channels());
+		if (hold.mode() == HoldMode.STREAM) {
+			StreamHold stream = newStream(response, instruct, channels, request.uri());
+			if (!this.registry.register(stream)) {
+				return refuse(response);
+			}
+			Runnable release = streamRelease(stream, null, instruct, request.uri());
+			return stream(response, stream, instruct, Flux.just(ClientResponses.buffer(filteredInitial(instruct))),
+					release).doFinally(signal -> release.run());
+		}
+		ResponseHold next = new ResponseHold(channels, instruct.meta());
+		if (!this.registry.register(next)) {
+			return refuse(response);
+		}
+		Runnable release = once(() -> this.registry.unregister(next));
+		return awaitRelease(response, next, instruct, request, release);
+	}
+
+	private Mono<Void> holdStream(ServerWebExchange exchange, Instruct instruct, List<ChannelSubscription> channels,
+			URI uri, @Nullable OriginBody originBody) {
+		HttpServerResponse response = nativeResponse(exchange);
+		StreamHold hold = newStream(response, instruct, channels, uri);
+		if (!this.registry.register(hold)) {
+			if (originBody != null) {
+				originBody.discard();
+			}
+			return refuse(exchange);
+		}
+		// the one cleanup, whether the held write ran or never started
+		Runnable release = streamRelease(hold, originBody, instruct, uri);
+		Flux<ByteBuf> originBytes = (originBody != null) ? Flux.defer(originBody::stream)
+				: Flux.defer(() -> Flux.just(ClientResponses.buffer(filteredInitial(instruct))));
+		// nothing below may refer to the exchange: it is over while the hold streams (see DetachingHttpHandler)
+		DetachingHttpHandler.detach(exchange.getResponse(), new HeldWrite() {
+			@Override
+			public Mono<Void> write() {
+				return stream(response, hold, instruct, originBytes, release).doFinally(signal -> release.run());
+			}
+
+			@Override
+			public void abandon() {
+				release.run();
+			}
+		});
+		return Mono.empty();
+	}
+
+	private StreamHold newStream(HttpServerResponse response, Instruct instruct, List<ChannelSubscription> channels,
+			URI uri) {
+		Channel channel = ((Connection) response).channel();
+		HoldInstruction instruction = instruct.hold();
+		StreamHold hold = new StreamHold(channels, instruct.meta(),
+				(instruction != null) ? instruction.keepAlive() : null, this.streamQueueCapacity,
+				// closing the channel itself: disposing Reactor Netty's response leaves a busy connection open
+				this.timer, () -> channel.close());
+		hold.follow(this.reliability.links(), uri, instruct.next());
+		return hold;
+	}
+
+	/** The stream's one cleanup: detached, unregistered, the origin's body let go, the gone link POSTed. */
+	private Runnable streamRelease(StreamHold hold, @Nullable OriginBody originBody, Instruct instruct, URI uri) {
+		String gone = instruct.goneLink();
+		return once(() -> {
+			hold.detach();
+			this.registry.unregister(hold);
+			if (originBody != null) {
+				originBody.discard();
+			}
+			if (gone != null) {
+				sendGone(uri.resolve(gone));
+			}
+		});
+	}
+
+	/**
+	 * A stream's response: status and headers at once, the initial content, then what the hold appends (published
+	 * items, next-link pages) until it ends. A response with no hold but a next link is a chain of pages.
+	 */
+	private Mono<Void> stream(HttpServerResponse response, StreamHold hold, Instruct instruct,
+			Flux<ByteBuf> initialBytes, Runnable release) {
+		Channel channel = ((Connection) response).channel();
+		ResponseTemplate initial = instruct.response();
+		ClientResponses.head(response, initial.code(), initial.reason(), initial.headers(),
+				this.registry.isDraining());
+		ClientResponses.chunked(response);
+		// an empty first write commits the status and headers at once, whatever follows and however late
+		Flux<ByteBuf> start = Flux.just(Unpooled.EMPTY_BUFFER);
+		// published content follows the origin's body, written by the hold's own output (not a reactive
+		// pipeline per subscriber); what is published meanwhile waits in the hold
+		Mono<Void> published = Mono.create(done -> {
+			hold.attach(new ChannelStreamOutput(channel, this.streamQueueCapacity, done));
+			if (instruct.hold() == null) {
+				hold.startChain();
+			}
+		});
+		return response.send(Flux.concat(start, initialBytes)).then().then(published);
+	}
+
+	/** The initial content through the content filters of the channels (build-id, var-subst), as Pushpin does. */
+	private static Content filteredInitial(Instruct instruct) {
+		HoldInstruction hold = instruct.hold();
+		if (hold == null) {
+			return instruct.response().body();
+		}
+		try {
+			return ContentFilters.applyToResponse(hold.channels().stream().map(ChannelSubscription::filters).toList(),
+					instruct.meta(), instruct.response().body());
+		}
+		catch (ContentFilterException ex) {
+			// Pushpin ends such a stream at once; the origin's own body is still better than nothing
+			logger.info("Initial response of a stream sent unfiltered: " + ex.getMessage());
+			return instruct.response().body();
+		}
+	}
+
+	private void sendGone(URI gone) {
+		// the client is gone and nothing waits for this answer; the gateway's response timeout bounds it
+		this.reliability.origin()
+			.send("POST", gone, List.of(), Map.of())
+			.subscribe(answer -> {
+			}, error -> logger.info("Gone link " + gone + " failed: " + error.getMessage()));
+	}
+
+	private static URI requestUri(ServerWebExchange exchange) {
+		URI routed = exchange.getAttribute(
+				org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR);
+		return (routed != null) ? routed : exchange.getRequest().getURI();
 	}
 
 	private static HttpServerResponse nativeResponse(ServerWebExchange exchange) {
@@ -195,15 +382,24 @@ public final class GripResponder {
 				this.registry.isDraining() ? DRAINING : TOO_MANY_HOLDS);
 	}
 
+	private Mono<Void> refuse(HttpServerResponse response) {
+		return ClientResponses.full(response, 503, null, List.of(new HeaderField("Content-Type", "text/plain")),
+				Content.utf8(this.registry.isDraining() ? DRAINING : TOO_MANY_HOLDS), true);
+	}
+
 	private List<ChannelSubscription> limitChannels(ServerWebExchange exchange, List<ChannelSubscription> channels) {
 		int max = this.registry.limits().maxSubscriptionsPerConnection();
-		if (channels.size() <= max) {
-			return channels;
+		if (channels.size() > max) {
+			// Pushpin drops the extra channels too; say so, since a silently missing subscription is hard to debug
+			logger.info(exchange.getLogPrefix() + "Hold for " + exchange.getRequest().getPath() + " names "
+					+ channels.size() + " channels; only the first " + max + " are subscribed");
 		}
-		// Pushpin drops the extra channels too; say so, since a silently missing subscription is hard to debug
-		logger.info(exchange.getLogPrefix() + "Hold for " + exchange.getRequest().getPath() + " names "
-				+ channels.size() + " channels; only the first " + max + " are subscribed");
-		return channels.subList(0, max);
+		return limit(channels);
+	}
+
+	private List<ChannelSubscription> limit(List<ChannelSubscription> channels) {
+		int max = this.registry.limits().maxSubscriptionsPerConnection();
+		return (channels.size() <= max) ? channels : channels.subList(0, max);
 	}
 
 	/** The timeout response's headers, each replaced by a published header of the same name. */
@@ -216,6 +412,23 @@ public final class GripResponder {
 		}
 		merged.addAll(published.headers());
 		return merged;
+	}
+
+	private static List<HeaderField> reframed(List<HeaderField> headers) {
+		return headers.stream()
+			.filter(header -> !REFRAMED.contains(header.name().toLowerCase(Locale.ROOT)))
+			.toList();
+	}
+
+	/** Whether a channel of the header form asks for a content filter, so the origin's body must be kept whole. */
+	private static boolean filtersContent(List<HeaderField> headers) {
+		for (HeaderField header : headers) {
+			if (header.named(GripHeaders.GRIP_CHANNEL) && (header.value().contains(ContentFilters.BUILD_ID)
+					|| header.value().contains(ContentFilters.VAR_SUBST))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static boolean isJsonForm(List<HeaderField> headers) {
@@ -231,6 +444,15 @@ public final class GripResponder {
 			}
 		}
 		return null;
+	}
+
+	private static Runnable once(Runnable action) {
+		AtomicBoolean done = new AtomicBoolean();
+		return () -> {
+			if (done.compareAndSet(false, true)) {
+				action.run();
+			}
+		};
 	}
 
 }

@@ -13,7 +13,19 @@ public enum DropReason {
 	QUEUE_OVERFLOW("queue-overflow"),
 
 	/** The connection had already ended (closed, drained or gone) when the message arrived. */
-	ENDED("ended");
+	ENDED("ended"),
+
+	/**
+	 * It did not follow the connection's last id (a gap the connection recovers from its origin instead), or it came
+	 * while the connection was recovering and the recovered page already covered it.
+	 */
+	OUT_OF_SEQUENCE("out-of-sequence"),
+
+	/** A subscription filter could not process it ({@code build-id} without {@code id_format}, a bad template). */
+	FILTER_ERROR("filter-error"),
+
+	/** Its format named {@code content-filters} that differ from the subscription's (GRIP: such items are skipped). */
+	CONTENT_FILTERS("content-filters");
 
 	private final String tag;
 

@@ -8,8 +8,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.gripway.filter.ContentFilterException;
+import io.gripway.filter.ContentFilters;
+import io.gripway.http.Content;
 import io.gripway.instruct.ChannelSubscription;
 import io.gripway.publish.PublishItem;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  */
 public abstract class Hold {
 
+	private static final Log logger = LogFactory.getLog(Hold.class);
+
 	/** WebSocket close code 1012, "Service Restart" (IANA registry), sent to WebSockets ended by a drain. */
 	public static final int WEBSOCKET_SERVICE_RESTART = 1012;
 
@@ -43,6 +50,10 @@ public abstract class Hold {
 	private boolean ended;
 
 	private volatile HoldListener listener = HoldListener.NONE;
+
+	// set by HoldRegistry#register before the hold can receive anything: a hold whose channels change on its own (a
+	// stream adopting a next link's instruction) changes them through its registry
+	private volatile @Nullable HoldRegistry registry;
 
 	private final AtomicReference<HoldOutcome> outcome = new AtomicReference<>();
 
@@ -132,6 +143,87 @@ public abstract class Hold {
 
 	void listener(HoldListener listener) {
 		this.listener = listener;
+	}
+
+	void registry(HoldRegistry registry) {
+		this.registry = registry;
+	}
+
+	/**
+	 * Replaces this hold's channels with {@code subscriptions} through its registry: channels no longer named are left,
+	 * new ones joined, kept ones updated (prev-id, filters). Nothing when the hold is not registered or has ended.
+	 */
+	final void resubscribe(List<ChannelSubscription> subscriptions) {
+		HoldRegistry owner = this.registry;
+		if (owner == null) {
+			return;
+		}
+		Map<String, ChannelSubscription> wanted = new LinkedHashMap<>();
+		for (ChannelSubscription subscription : subscriptions) {
+			wanted.putIfAbsent(subscription.name(), subscription);
+		}
+		for (String name : List.copyOf(channelNames())) {
+			if (!wanted.containsKey(name)) {
+				owner.unsubscribe(this, name);
+			}
+		}
+		for (ChannelSubscription subscription : wanted.values()) {
+			owner.subscribe(this, subscription);
+		}
+	}
+
+	/** Replaces the whole subscription meta, as a next link's instruction does. */
+	final void replaceMeta(Map<String, String> meta) {
+		synchronized (this.changeLock) {
+			this.meta = Map.copyOf(meta);
+		}
+	}
+
+	/**
+	 * Goes back to the origin for what this connection may have missed, if its transport can ({@code /recover}, a gap
+	 * on the bus, a prev-id found behind when it was held). Must not block. Nothing by default (WebSockets).
+	 */
+	protected void recover(RecoveryCause cause) {
+	}
+
+	/**
+	 * What {@code content} becomes for this subscriber: {@code null} (dropped, counted) when the format named
+	 * {@code content-filters} other than the subscription's, or a content filter failed; else the content through the
+	 * subscription's content filters ({@code build-id} with {@code ids}, the connection's last id per channel, and
+	 * {@code var-subst} with the subscription meta).
+	 */
+	protected final @Nullable Content filtered(ChannelSubscription subscription, @Nullable List<String> contentFilters,
+			Content content, Map<String, String> ids) {
+		if (!ContentFilters.accepts(contentFilters, subscription.filters())) {
+			dropped(DropReason.CONTENT_FILTERS);
+			return null;
+		}
+		if (ContentFilters.contentFilters(subscription.filters()).isEmpty()) {
+			return content;
+		}
+		// Pushpin renders every channel of the connection, an empty value where it follows no id
+		Map<String, String> vars = new LinkedHashMap<>();
+		for (String name : channelNames()) {
+			vars.put(name, ids.getOrDefault(name, ""));
+		}
+		try {
+			return ContentFilters.apply(subscription.filters(), meta(), vars, content);
+		}
+		catch (ContentFilterException ex) {
+			dropped(DropReason.FILTER_ERROR);
+			if (logger.isDebugEnabled()) {
+				logger.debug("Dropping an item on channel '" + subscription.name() + "': " + ex.getMessage());
+			}
+			return null;
+		}
+	}
+
+	protected final void recoveryStarted(RecoveryCause cause) {
+		this.listener.recoveryStarted(kind(), cause);
+	}
+
+	protected final void recoveryEnded(RecoveryCause cause, boolean succeeded) {
+		this.listener.recoveryEnded(kind(), cause, succeeded);
 	}
 
 	/** Records why this hold ends; only the first reason counts. */

@@ -43,4 +43,15 @@ public interface HoldListener {
 	default void dropped(HoldKind kind, DropReason reason) {
 	}
 
+	/** A connection went back to its origin for what it missed. */
+	default void recoveryStarted(HoldKind kind, RecoveryCause cause) {
+	}
+
+	/**
+	 * A recovery ended.
+	 * @param succeeded the origin's answer was adopted; false when the connection was ended for want of one
+	 */
+	default void recoveryEnded(HoldKind kind, RecoveryCause cause, boolean succeeded) {
+	}
+
 }

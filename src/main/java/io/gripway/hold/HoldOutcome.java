@@ -19,7 +19,13 @@ public enum HoldOutcome {
 	EVICTED_SLOW("evicted-slow"),
 
 	/** The node shut down and ended it cleanly: timeout response, end of stream, or WebSocket close 1012. */
-	DRAINED("drained");
+	DRAINED("drained"),
+
+	/** A long-poll went back to its origin (a gap, a hint, a recover): the retried request answers the client. */
+	RETRIED("retried"),
+
+	/** A stream's next link could not be fetched, after retries: the stream was ended. */
+	RECOVERY_FAILED("recovery-failed");
 
 	private final String tag;
 

@@ -1,10 +1,13 @@
 package io.gripway.hold;
 
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.gripway.bus.BusReceiver;
@@ -13,6 +16,7 @@ import io.gripway.instruct.ChannelSubscription;
 import io.gripway.publish.PublishItem;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The channels this node holds connections on, and the connections held on each: the single owner of registration,
@@ -27,6 +31,15 @@ import org.apache.commons.logging.LogFactory;
  * {@link #receive} is called by the bus from one thread at a time, which is what keeps per-channel order and lets the
  * id cache go unsynchronized. The bus is told about a channel's first subscriber and last unsubscriber under the
  * channel map's per-key lock, so subscribe and unsubscribe for one channel reach the bus in the right order.
+ *
+ * <h3>Ordering by prev-id</h3> Items pass through a {@link Sequencer} before the fan-out, as in Pushpin: an item
+ * whose {@code prev-id} is ahead of its channel's last id waits (at most {@link HoldLimits#messageWait()}) for the items
+ * before it. The sequencer's state is only touched under one lock, taken by the delivery thread, the timer that
+ * releases overdue items ({@link #releaseOverdue}), {@link #register} (to see a prev-id already behind) and
+ * {@link #recover}; never inside the channel map's per-key locks, so that lock is never taken while holding them.
+ *
+ * <h3>Recovery</h3> {@link #recover()} ({@code POST /recover}) forgets every last id and sends every held connection
+ * that can back to its origin; {@link #gap} does the same for the channels a bus may have lost items on.
  *
  * <h3>Lifecycle</h3> At shutdown {@link #startDraining()} makes every later {@link #register} fail, and
  * {@link #held()} lists what is left to {@link Hold#drain() drain}.
@@ -61,6 +74,18 @@ public final class HoldRegistry implements BusReceiver {
 
 	private volatile boolean draining;
 
+	// guards the sequencer and publishedAt; see "Ordering by prev-id"
+	private final Object sequencing = new Object();
+
+	private final Sequencer sequencer;
+
+	// when each item waiting in the sequencer was published, for its latency once it goes out
+	private final Map<PublishItem, Long> waitingSince = new IdentityHashMap<>();
+
+	// channels whose last local subscriber left: the sequencer forgets them on the delivery thread, not inside the
+	// channel map's locks
+	private final ConcurrentLinkedQueue<String> left = new ConcurrentLinkedQueue<>();
+
 	public HoldRegistry(MessageBus bus, HoldLimits limits) {
 		this(bus, limits, HoldListener.NONE);
 	}
@@ -70,6 +95,8 @@ public final class HoldRegistry implements BusReceiver {
 		this.limits = limits;
 		this.listener = listener;
 		this.recentIds = new RecentIds(limits.idCacheTtl().toNanos(), limits.idCacheSize());
+		this.sequencer = new Sequencer(limits.messageWait().toNanos(), HoldLimits.MAX_WAITING_PER_CHANNEL,
+				HoldLimits.MAX_SEQUENCED_CHANNELS);
 		for (HoldKind kind : HoldKind.values()) {
 			this.heldByKind.put(kind, new AtomicInteger());
 		}
@@ -95,13 +122,71 @@ public final class HoldRegistry implements BusReceiver {
 			return false;
 		}
 		hold.listener(this.listener);
+		hold.registry(this);
 		this.all.add(hold);
 		this.heldByKind.get(hold.kind()).incrementAndGet();
 		this.listener.started(hold.kind());
 		for (ChannelSubscription subscription : hold.channels()) {
 			addToChannel(hold, subscription);
 		}
+		if (isBehind(hold.channels())) {
+			hold.recover(RecoveryCause.BEHIND);
+		}
 		return true;
+	}
+
+	/**
+	 * Whether a prev-id the origin gave is already behind what this node delivered on its channel: the connection
+	 * missed something before it was held. The channel's last id is forgotten then, as Pushpin does, so the items after
+	 * the recovery are not held back for it.
+	 */
+	private boolean isBehind(Collection<ChannelSubscription> subscriptions) {
+		boolean behind = false;
+		synchronized (this.sequencing) {
+			for (ChannelSubscription subscription : subscriptions) {
+				String last = (subscription.prevId() != null) ? this.sequencer.lastId(subscription.name()) : null;
+				if (last != null && !last.equals(subscription.prevId())) {
+					this.sequencer.forgetLastId(subscription.name());
+					behind = true;
+				}
+			}
+		}
+		return behind;
+	}
+
+	/**
+	 * {@code POST /recover}: forgets every channel's last id and sends every held connection that can back to its
+	 * origin (streams fetch their next link, long-polls retry their request).
+	 */
+	public void recover() {
+		synchronized (this.sequencing) {
+			this.sequencer.clear();
+		}
+		for (Hold hold : this.all) {
+			hold.recover(RecoveryCause.RECOVER);
+		}
+	}
+
+	/**
+	 * This node may have missed items on {@code channels} (all of them when {@code null}): the bus's subscription
+	 * dropped and came back, its queue overflowed, or it could not read a message. The channels' last ids are
+	 * forgotten and their connections recover, so a missed item is fetched from the origin instead of silently lost.
+	 */
+	@Override
+	public void gap(@Nullable Set<String> channels) {
+		synchronized (this.sequencing) {
+			if (channels == null) {
+				this.sequencer.clear();
+			}
+			else {
+				channels.forEach(this.sequencer::forgetLastId);
+			}
+		}
+		for (Hold hold : this.all) {
+			if (channels == null || hold.channelNames().stream().anyMatch(channels::contains)) {
+				hold.recover(RecoveryCause.BUS_GAP);
+			}
+		}
 	}
 
 	/**
@@ -181,6 +266,7 @@ public final class HoldRegistry implements BusReceiver {
 			holds.holds.remove(hold);
 			if (holds.holds.isEmpty()) {
 				this.bus.unsubscribe(name);
+				this.left.add(name);
 				return null;
 			}
 			return holds;
@@ -194,21 +280,88 @@ public final class HoldRegistry implements BusReceiver {
 
 	@Override
 	public void receive(PublishItem item, long publishedAtMillis) {
-		ChannelHolds holds = this.channels.get(item.channel());
-		if (holds == null) {
-			return;
-		}
-		String id = item.id();
-		if (id != null && !this.limits.idCacheTtl().isZero()
-				&& !this.recentIds.firstSighting(item.channel(), id, System.nanoTime())) {
-			if (logger.isDebugEnabled()) {
-				logger.debug("Dropping repeated id '" + id + "' on channel '" + item.channel() + "'");
+		synchronized (this.sequencing) {
+			forgetLeftChannels();
+			ChannelHolds holds = this.channels.get(item.channel());
+			if (holds == null) {
+				return;
 			}
-			for (Hold hold : holds.holds.keySet()) {
-				this.listener.dropped(hold.kind(), DropReason.DUPLICATE_ID);
+			String id = item.id();
+			if (id != null && !this.limits.idCacheTtl().isZero()
+					&& !this.recentIds.firstSighting(item.channel(), id, System.nanoTime())) {
+				if (logger.isDebugEnabled()) {
+					logger.debug("Dropping repeated id '" + id + "' on channel '" + item.channel() + "'");
+				}
+				for (Hold hold : holds.holds.keySet()) {
+					this.listener.dropped(hold.kind(), DropReason.DUPLICATE_ID);
+				}
+				return;
 			}
-			return;
+			long droppedBefore = this.sequencer.dropped();
+			List<PublishItem> ready = this.sequencer.offer(item, true, System.nanoTime());
+			if (ready.size() == 1 && ready.get(0) == item) {
+				fanOut(holds, item, publishedAtMillis);
+				return;
+			}
+			if (!ready.contains(item) && this.sequencer.dropped() == droppedBefore) {
+				this.waitingSince.put(item, publishedAtMillis);
+			}
+			for (PublishItem next : ready) {
+				Long since = this.waitingSince.remove(next);
+				fanOut(holds, next, (since != null) ? since : publishedAtMillis);
+			}
 		}
+	}
+
+	/**
+	 * Lets out the items that have waited {@link HoldLimits#messageWait()} for the items before them, in order. Called
+	 * by a timer, a few times per wait; cheap when nothing waits.
+	 */
+	public void releaseOverdue() {
+		synchronized (this.sequencing) {
+			forgetLeftChannels();
+			if (!this.sequencer.hasPending()) {
+				return;
+			}
+			for (PublishItem item : this.sequencer.expire(System.nanoTime())) {
+				Long since = this.waitingSince.remove(item);
+				ChannelHolds holds = this.channels.get(item.channel());
+				if (holds != null) {
+					fanOut(holds, item, (since != null) ? since : System.currentTimeMillis());
+				}
+			}
+		}
+	}
+
+	/** Items waiting in the sequencer now; items that waited, were let out by the timer, were dropped, so far. */
+	public SequencerCounts sequencerCounts() {
+		synchronized (this.sequencing) {
+			return new SequencerCounts(this.waitingSince.size(), this.sequencer.waited(),
+					this.sequencer.releasedByTimer(), this.sequencer.dropped());
+		}
+	}
+
+	/**
+	 * @param waiting items waiting now
+	 * @param waited items that waited for a gap to fill, so far
+	 * @param releasedByTimer items let out because their wait passed, so far
+	 * @param dropped items dropped by the sequencer (a second item on the same prev-id, over the limit), so far
+	 */
+	public record SequencerCounts(int waiting, long waited, long releasedByTimer, long dropped) {
+	}
+
+	private void forgetLeftChannels() {
+		String channel;
+		while ((channel = this.left.poll()) != null) {
+			if (!this.channels.containsKey(channel)) {
+				this.sequencer.forget(channel);
+				String forgotten = channel;
+				this.waitingSince.keySet().removeIf(waiting -> waiting.channel().equals(forgotten));
+			}
+		}
+	}
+
+	private void fanOut(ChannelHolds holds, PublishItem item, long publishedAtMillis) {
 		// the subscription comes with the hold: a fan-out to thousands makes no lookup per subscriber
 		holds.holds.forEach((hold, subscription) -> {
 			if (SubscriptionFilters.accepts(subscription.filters(), hold.meta(), hold.channelNames(), item.meta())) {

@@ -1,32 +1,58 @@
 package io.gripway.hold;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.gripway.http.Content;
 import io.gripway.instruct.ChannelSubscription;
 import io.gripway.publish.Action;
 import io.gripway.publish.HttpResponseFormat;
 import io.gripway.publish.PublishItem;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
  * A held long-poll: the first {@code http-response} published on any of its channels releases it.
  *
+ * <h3>Reliability</h3> A channel subscribed with a {@code prev-id} is followed: an item whose {@code prev-id} is not
+ * the connection's last id on that channel, a {@code hint}, {@code /recover} or a gap on the bus release the hold
+ * {@linkplain Release#retry() for a retry}: the caller sends the original request to the origin again, with
+ * {@code Grip-Last} from {@link #lastIds()}, and the origin's answer goes to the client (GRIP reference §3.4).
+ *
  * <h3>Lifecycle</h3> Created for one request and registered once; {@link #released(Duration)} completes with the
- * published response, or empty when the timeout passes first or the node drains it. The caller unregisters it when
- * the returned Mono terminates or is cancelled, whichever comes first.
+ * release, or empty when the timeout passes first or the node drains it. The caller unregisters it when the returned
+ * Mono terminates or is cancelled, whichever comes first.
  */
 public final class ResponseHold extends Hold {
 
-	private record Published(HttpResponseFormat format, long publishedAtMillis) {
+	/**
+	 * How a long-poll was released: by a published response, or for a retry at the origin.
+	 * @param format the published response, with its body already through the subscription's content filters
+	 * @param retry the cause, when the request goes back to the origin instead
+	 */
+	public record Release(@Nullable HttpResponseFormat format, @Nullable RecoveryCause retry) {
 	}
 
-	private final Sinks.One<Published> published = Sinks.one();
+	private record Released(Release release, long publishedAtMillis) {
+	}
+
+	private static final long NOT_PUBLISHED = -1;
+
+	private final Sinks.One<Released> published = Sinks.one();
+
+	// the last id per followed channel; read by the delivery thread, and by the retry once released
+	private final Map<String, String> ids = new LinkedHashMap<>();
 
 	public ResponseHold(List<ChannelSubscription> channels, Map<String, String> meta) {
 		super(channels, meta);
+		for (ChannelSubscription channel : channels) {
+			if (channel.prevId() != null) {
+				this.ids.put(channel.name(), channel.prevId());
+			}
+		}
 	}
 
 	@Override
@@ -37,17 +63,74 @@ public final class ResponseHold extends Hold {
 	@Override
 	protected void deliver(PublishItem item, long publishedAtMillis) {
 		HttpResponseFormat format = item.httpResponse();
-		// close and refresh mean nothing to a long-poll (as in Pushpin); hint needs a retry to the origin, which
-		// is not supported, so it is ignored rather than answered with an empty body
-		if (format != null && format.action() == Action.SEND) {
-			// recorded before emitting: the emission writes the response and unregisters this hold synchronously; when
-			// the hold has already ended the outcome is already set and this is a no-op
+		ChannelSubscription subscription = channel(item.channel());
+		// close and refresh mean nothing to a long-poll, as in Pushpin
+		if (format == null || subscription == null
+				|| (format.action() != Action.SEND && format.action() != Action.HINT)) {
+			return;
+		}
+		synchronized (this) {
+			String last = this.ids.get(item.channel());
+			if (last != null && !last.equals(item.prevId())) {
+				dropped(DropReason.OUT_OF_SEQUENCE);
+				retry(RecoveryCause.GAP);
+				return;
+			}
+			if (last != null) {
+				advance(item.channel(), item.id());
+			}
+			if (format.action() == Action.HINT) {
+				retry(RecoveryCause.HINT);
+				return;
+			}
+			Content body = filtered(subscription, format.contentFilters(), format.body(), this.ids);
+			if (body == null) {
+				return;
+			}
+			HttpResponseFormat release = (body == format.body()) ? format
+					: new HttpResponseFormat(format.action(), format.code(), format.reason(), format.headers(), body,
+							format.contentFilters());
+			// recorded before emitting: the emission writes the response and unregisters this hold synchronously;
+			// when the hold has already ended the outcome is already set and this is a no-op
 			endWith(HoldOutcome.PUBLISHED);
 			// a second publish arriving before the first is written loses the race, as in Pushpin
-			if (this.published.tryEmitValue(new Published(format, publishedAtMillis)).isFailure()) {
+			if (this.published.tryEmitValue(new Released(new Release(release, null), publishedAtMillis)).isFailure()) {
 				dropped(DropReason.SUPERSEDED);
 			}
 		}
+	}
+
+	private void advance(String channel, @Nullable String id) {
+		if (id != null) {
+			this.ids.put(channel, id);
+		}
+		else {
+			this.ids.remove(channel);
+		}
+	}
+
+	@Override
+	protected void recover(RecoveryCause cause) {
+		synchronized (this) {
+			retry(cause);
+		}
+	}
+
+	private void retry(RecoveryCause cause) {
+		endWith(HoldOutcome.RETRIED);
+		if (this.published.tryEmitValue(new Released(new Release(null, cause), NOT_PUBLISHED)).isSuccess()) {
+			recoveryStarted(cause);
+		}
+	}
+
+	/** Reports how the retry this hold was released for went: the origin answered, or it could not be asked. */
+	public void retried(RecoveryCause cause, boolean succeeded) {
+		recoveryEnded(cause, succeeded);
+	}
+
+	/** The last id per followed channel, for {@code Grip-Last} on a retry. */
+	public synchronized Map<String, String> lastIds() {
+		return Map.copyOf(this.ids);
 	}
 
 	/** Answers with the timeout response now: the same ending a client gets when its timeout passes. */
@@ -57,13 +140,17 @@ public final class ResponseHold extends Hold {
 		this.published.tryEmitEmpty();
 	}
 
-	/** The published response, or empty once {@code timeout} has passed without one or the hold was drained. */
-	public Mono<HttpResponseFormat> released(Duration timeout) {
+	/** The release, or empty once {@code timeout} has passed without one or the hold was drained. */
+	public Mono<Release> released(Duration timeout) {
 		// the latency is taken here, as the response is handed to the writer: the body follows in one write
 		return this.published.asMono()
 			.timeout(timeout, Mono.fromRunnable(() -> endWith(HoldOutcome.TIMEOUT)))
-			.doOnNext(release -> delivered(release.publishedAtMillis()))
-			.map(Published::format);
+			.doOnNext(release -> {
+				if (release.publishedAtMillis() != NOT_PUBLISHED) {
+					delivered(release.publishedAtMillis());
+				}
+			})
+			.map(Released::release);
 	}
 
 }

@@ -1,20 +1,32 @@
 package io.gripway.hold;
 
+import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import io.gripway.http.Content;
 import io.gripway.instruct.ChannelSubscription;
+import io.gripway.instruct.HoldInstruction;
+import io.gripway.instruct.HoldMode;
+import io.gripway.instruct.Instruct;
 import io.gripway.instruct.KeepAlive;
 import io.gripway.instruct.KeepAliveMode;
+import io.gripway.instruct.NextLink;
 import io.gripway.publish.Action;
 import io.gripway.publish.HttpStreamFormat;
 import io.gripway.publish.PublishItem;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -25,18 +37,28 @@ import reactor.core.scheduler.Scheduler;
  * no reactive pipeline per subscriber in between: a publish to ten thousand streams is ten thousand calls. Until the
  * response is ready for it ({@link #attach}), content waits here, in order.
  *
+ * <h3>Reliability</h3> A channel subscribed with a {@code prev-id} is followed: each item on it must name the
+ * connection's last id as its {@code prev-id}. An item that does not is a gap, and the stream fetches its next link
+ * ({@link OriginLinks#follow}) with the last ids it has, appends the page's body and adopts the page's instruction
+ * (channels, prev-ids, the following next link, keep-alive, meta); items published meanwhile wait and those that do not
+ * follow the page are dropped. A {@code hint}, {@code /recover}, a gap on the bus and a quiet spell as long as the next
+ * link's {@code timeout} fetch it too (GRIP reference §3.4).
+ *
  * <h3>Bounded</h3> At most {@code queueCapacity} items wait for one client, here or in its output. A client that lets
  * them pile up is disconnected (the {@code evict} action): one slow reader must never make the node buffer without
- * limit.
+ * limit. While a next link is being fetched, at most as many published items wait; more are dropped, as in Pushpin.
  *
- * <h3>Thread safety</h3> Items come from the bus thread, keep-alives from a timer thread, the end from either or from
- * the drain; this object's monitor serializes them, and is held only to hand an item over, never for I/O.
+ * <h3>Thread safety</h3> Items come from the bus thread, keep-alives and next-link refreshes from a timer thread, pages
+ * from the origin client's event loop, the end from any of them or from the drain; this object's monitor serializes
+ * them, and is held only to hand content over, never for I/O.
  *
  * <h3>Lifecycle</h3> {@link #attach} once, when the response can take content; {@link #detach} when the response is
- * over, whichever way, which stops the keep-alive timer. {@link #drain()} ends it like a {@code close} publish, after
- * what is already queued.
+ * over, whichever way, which stops the timers and any fetch. {@link #drain()} ends it like a {@code close} publish,
+ * after what is already queued.
  */
 public final class StreamHold extends Hold {
+
+	private static final Log logger = LogFactory.getLog(StreamHold.class);
 
 	/** Where a stream's content goes: the writer of the client's socket. */
 	public interface Output {
@@ -52,21 +74,25 @@ public final class StreamHold extends Hold {
 
 	}
 
-	/** What waits for the output; keep-alives carry no publish time. */
+	/** What waits for the output; keep-alives and next-link pages carry no publish time. */
 	private record Queued(Content content, long publishedAtMillis) {
+	}
+
+	/** A published item that came while a next link was being fetched. */
+	private record Pending(PublishItem item, long publishedAtMillis) {
 	}
 
 	private static final long NOT_PUBLISHED = -1;
 
 	private final int capacity;
 
-	private final @Nullable KeepAlive keepAlive;
-
 	private final Scheduler timer;
 
 	private final Runnable evict;
 
 	// everything below is guarded by this object's monitor
+	private @Nullable KeepAlive keepAlive;
+
 	private final ArrayDeque<Queued> early = new ArrayDeque<>();
 
 	private @Nullable Output output;
@@ -80,6 +106,29 @@ public final class StreamHold extends Hold {
 
 	private volatile long lastWriteNanos = System.nanoTime();
 
+	private OriginLinks links = OriginLinks.NONE;
+
+	// the URI the stream's current instruction came from: relative next links resolve against it
+	private @Nullable URI base;
+
+	private @Nullable URI next;
+
+	private Duration nextTimeout = Duration.ZERO;
+
+	// the last id per followed channel (one subscribed with a prev-id); Pushpin's per-session channel prev-ids
+	private final Map<String, String> ids = new LinkedHashMap<>();
+
+	private @Nullable RecoveryCause updating;
+
+	private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+
+	private final Disposable.Swap fetch = Disposables.swap();
+
+	private final Disposable.Swap idleTask = Disposables.swap();
+
+	// channels with a delivery since the idle timer last started; when every channel had one, it starts again
+	private final Set<String> active = new HashSet<>();
+
 	/**
 	 * @param queueCapacity items that may wait for the client before it is disconnected as too slow
 	 * @param evict closes the client's connection, for a client too slow to keep up
@@ -91,6 +140,23 @@ public final class StreamHold extends Hold {
 		this.keepAlive = keepAlive;
 		this.timer = timer;
 		this.evict = evict;
+		for (ChannelSubscription channel : channels) {
+			if (channel.prevId() != null) {
+				this.ids.put(channel.name(), channel.prevId());
+			}
+		}
+	}
+
+	/**
+	 * Sets where this stream recovers from, before it is registered.
+	 * @param links fetches next links
+	 * @param base the URI of the request the stream answers, which a relative next link resolves against
+	 * @param next the origin's next link, if any
+	 */
+	public synchronized void follow(OriginLinks links, URI base, @Nullable NextLink next) {
+		this.links = links;
+		this.base = base;
+		setNext(next);
 	}
 
 	@Override
@@ -101,7 +167,6 @@ public final class StreamHold extends Hold {
 	/** The response can take content now: what waited goes first, then everything as it comes. */
 	public void attach(Output output) {
 		List<Queued> handed = new ArrayList<>();
-		boolean end;
 		synchronized (this) {
 			if (this.detached || this.output != null) {
 				return;
@@ -113,12 +178,12 @@ public final class StreamHold extends Hold {
 				handed.add(queued);
 			}
 			this.early.clear();
-			end = this.finished;
-			if (end) {
+			if (this.finished) {
 				output.end();
 			}
 			else {
 				scheduleKeepAlive();
+				scheduleIdleRefresh();
 			}
 		}
 		for (Queued queued : handed) {
@@ -132,9 +197,12 @@ public final class StreamHold extends Hold {
 		this.finished = true;
 		this.output = null;
 		this.early.clear();
+		this.pending.clear();
 		if (this.keepAliveTask != null) {
 			this.keepAliveTask.dispose();
 		}
+		this.idleTask.dispose();
+		this.fetch.dispose();
 	}
 
 	@Override
@@ -143,12 +211,218 @@ public final class StreamHold extends Hold {
 		if (format == null) {
 			return;
 		}
-		if (format.action() == Action.SEND) {
-			emit(new Queued(format.content(), publishedAtMillis));
+		synchronized (this) {
+			if (this.finished) {
+				dropped(DropReason.ENDED);
+				return;
+			}
+			if (format.action() == Action.HINT) {
+				// whatever waits is covered by what the origin will answer
+				this.pending.clear();
+				update(RecoveryCause.HINT, true);
+				return;
+			}
+			if (this.updating != null) {
+				if (this.pending.size() < this.capacity) {
+					this.pending.add(new Pending(item, publishedAtMillis));
+				}
+				else {
+					dropped(DropReason.QUEUE_OVERFLOW);
+				}
+				return;
+			}
+			process(item, publishedAtMillis);
 		}
-		else if (format.action() == Action.CLOSE) {
+	}
+
+	/** One item, in the connection's order: checked against the last id, filtered, then appended or closing. */
+	private void process(PublishItem item, long publishedAtMillis) {
+		HttpStreamFormat format = item.httpStream();
+		ChannelSubscription subscription = channel(item.channel());
+		if (format == null || subscription == null) {
+			return;
+		}
+		if (!followsLastId(item)) {
+			this.pending.clear();
+			update(RecoveryCause.GAP, false);
+			return;
+		}
+		if (format.action() == Action.CLOSE) {
 			complete(HoldOutcome.CLOSED);
+			return;
 		}
+		if (format.action() != Action.SEND) {
+			return;
+		}
+		Content content = filtered(subscription, format.contentFilters(), format.content(), this.ids);
+		if (content == null) {
+			return;
+		}
+		noteActivity(item.channel());
+		emit(new Queued(content, publishedAtMillis));
+	}
+
+	/**
+	 * Whether {@code item} follows what the connection has on its channel, advancing the last id if it does. As in
+	 * Pushpin, an item without an id stops the following: nothing can name it as its predecessor.
+	 */
+	private boolean followsLastId(PublishItem item) {
+		String last = this.ids.get(item.channel());
+		if (last == null) {
+			return true;
+		}
+		if (!last.equals(item.prevId())) {
+			dropped(DropReason.OUT_OF_SEQUENCE);
+			return false;
+		}
+		if (item.id() != null) {
+			this.ids.put(item.channel(), item.id());
+		}
+		else {
+			this.ids.remove(item.channel());
+		}
+		return true;
+	}
+
+	/**
+	 * The response carried no hold but a next link: fetch it now, and the pages after it, appending each, until a page
+	 * holds the stream or has no further link (GRIP's paging). Called once the initial response is attached.
+	 */
+	public synchronized void startChain() {
+		update(RecoveryCause.CHAINED, true);
+	}
+
+	@Override
+	protected void recover(RecoveryCause cause) {
+		synchronized (this) {
+			if (!this.finished) {
+				update(cause, false);
+			}
+		}
+	}
+
+	/** Fetches the next link, unless one is being fetched already or there is none (then nothing can be recovered). */
+	private void update(RecoveryCause cause, boolean urgent) {
+		URI link = this.next;
+		if (link == null || this.updating != null || this.finished) {
+			return;
+		}
+		this.updating = cause;
+		this.idleTask.update(Disposables.disposed());
+		recoveryStarted(cause);
+		Map<String, String> lastIds = Map.copyOf(this.ids);
+		this.fetch.update(this.links.follow(link, lastIds, urgent)
+			.subscribe(page -> adopt(page, cause), error -> fetchFailed(link, error, cause)));
+	}
+
+	private void adopt(LinkPage page, RecoveryCause cause) {
+		List<ChannelSubscription> channels;
+		synchronized (this) {
+			if (this.finished) {
+				return;
+			}
+			Instruct instruct = page.instruct();
+			HoldInstruction hold = instruct.hold();
+			this.base = page.uri();
+			setNext(instruct.next());
+			if (!page.body().isEmpty()) {
+				emit(new Queued(page.body(), NOT_PUBLISHED));
+			}
+			recoveryEnded(cause, true);
+			if (hold == null || hold.mode() != HoldMode.STREAM) {
+				// a page with no hold: the origin is paging its content; without a further link the response is over
+				this.updating = null;
+				if (this.next != null) {
+					update(RecoveryCause.CHAINED, true);
+				}
+				else {
+					complete(HoldOutcome.CLOSED);
+				}
+				return;
+			}
+			channels = hold.channels();
+			this.ids.clear();
+			for (ChannelSubscription channel : channels) {
+				if (channel.prevId() != null) {
+					this.ids.put(channel.name(), channel.prevId());
+				}
+			}
+			KeepAlive keepAlive = hold.keepAlive();
+			if (keepAlive != null || this.keepAlive != null) {
+				this.keepAlive = keepAlive;
+				if (this.keepAliveTask != null) {
+					this.keepAliveTask.dispose();
+				}
+				scheduleKeepAlive();
+			}
+			replaceMeta(instruct.meta());
+		}
+		// outside this monitor: joining channels takes the registry's locks
+		resubscribe(channels);
+		synchronized (this) {
+			dropPendingThatDoNotFollow();
+			// items that came during the fetch, in order; one of them may start the next fetch
+			this.updating = null;
+			while (this.updating == null && !this.finished && !this.pending.isEmpty()) {
+				Pending first = this.pending.removeFirst();
+				process(first.item(), first.publishedAtMillis());
+			}
+			if (this.updating == null) {
+				this.active.clear();
+				scheduleIdleRefresh();
+			}
+		}
+	}
+
+	/** Pushpin drops queued items that do not follow the page's prev-ids before sending the rest. */
+	private void dropPendingThatDoNotFollow() {
+		while (!this.pending.isEmpty()) {
+			PublishItem item = this.pending.peekFirst().item();
+			String last = this.ids.get(item.channel());
+			boolean follows = channel(item.channel()) != null && (last == null || last.equals(item.prevId()));
+			if (follows) {
+				return;
+			}
+			this.pending.removeFirst();
+			dropped(DropReason.OUT_OF_SEQUENCE);
+		}
+	}
+
+	private void fetchFailed(URI link, Throwable error, RecoveryCause cause) {
+		logger.warn("Ending a stream: its next link " + link + " could not be fetched (" + error.getMessage() + ")");
+		recoveryEnded(cause, false);
+		complete(HoldOutcome.RECOVERY_FAILED);
+	}
+
+	private void setNext(@Nullable NextLink link) {
+		URI base = this.base;
+		if (link == null || base == null) {
+			this.next = null;
+			return;
+		}
+		this.next = base.resolve(link.uri());
+		this.nextTimeout = link.timeout();
+	}
+
+	/** Pushpin's next-link timeout: restarted only once every channel has had a delivery since it last started. */
+	private void noteActivity(String channel) {
+		if (this.next == null || this.nextTimeout.isZero()) {
+			return;
+		}
+		this.active.add(channel);
+		if (this.active.containsAll(channelNames())) {
+			this.active.clear();
+			scheduleIdleRefresh();
+		}
+	}
+
+	private void scheduleIdleRefresh() {
+		if (this.next == null || this.nextTimeout.isZero() || this.finished || this.output == null) {
+			this.idleTask.update(Disposables.disposed());
+			return;
+		}
+		this.idleTask.update(this.timer.schedule(() -> recover(RecoveryCause.IDLE), this.nextTimeout.toNanos(),
+				TimeUnit.NANOSECONDS));
 	}
 
 	/** Ends the chunked body cleanly after what is already queued, as a {@code close} publish does. */
@@ -165,6 +439,9 @@ public final class StreamHold extends Hold {
 				return;
 			}
 			this.finished = true;
+			this.pending.clear();
+			this.idleTask.dispose();
+			this.fetch.dispose();
 			if (this.output != null) {
 				this.output.end();
 			}
@@ -228,12 +505,13 @@ public final class StreamHold extends Hold {
 	}
 
 	private synchronized void scheduleKeepAlive() {
-		if (this.keepAlive == null || this.finished) {
+		KeepAlive keepAlive = this.keepAlive;
+		if (keepAlive == null || this.finished || this.output == null) {
 			return;
 		}
-		long timeoutNanos = this.keepAlive.timeout().toNanos();
+		long timeoutNanos = keepAlive.timeout().toNanos();
 		long delayNanos = timeoutNanos;
-		if (this.keepAlive.mode() == KeepAliveMode.IDLE) {
+		if (keepAlive.mode() == KeepAliveMode.IDLE) {
 			// in idle mode every write restarts the silence, so wait out what is left of it
 			long sinceWrite = System.nanoTime() - this.lastWriteNanos;
 			delayNanos = Math.max(0, timeoutNanos - sinceWrite);
@@ -242,7 +520,10 @@ public final class StreamHold extends Hold {
 	}
 
 	private void keepAliveDue() {
-		KeepAlive keepAlive = this.keepAlive;
+		KeepAlive keepAlive;
+		synchronized (this) {
+			keepAlive = this.keepAlive;
+		}
 		if (keepAlive == null) {
 			return;
 		}

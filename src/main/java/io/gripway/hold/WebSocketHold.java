@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.gripway.http.Content;
+import io.gripway.instruct.ChannelSubscription;
 import io.gripway.publish.Action;
 import io.gripway.publish.PublishItem;
 import io.gripway.publish.WsMessageFormat;
@@ -94,9 +95,19 @@ public final class WebSocketHold extends Hold {
 			this.refresh.run();
 		}
 		else if (format.action() == Action.SEND) {
+			ChannelSubscription subscription = channel(item.channel());
+			// WebSockets follow no prev-ids (as in Pushpin): build-id renders empty ids, var-subst works as anywhere
+			Content content = (subscription != null)
+					? filtered(subscription, format.contentFilters(), format.content(), Map.of()) : null;
+			if (content == null) {
+				return;
+			}
+			WsMessageFormat frame = (content == format.content()) ? format
+					: new WsMessageFormat(format.action(), format.type(), content, format.closeCode(),
+							format.closeReason(), format.contentFilters());
 			// a frame is handed to the client's socket as soon as it is queued, unless the client is slow, in
 			// which case the queue overflows and the client is closed
-			if (enqueue(format)) {
+			if (enqueue(frame)) {
 				delivered(publishedAtMillis);
 			}
 		}

@@ -1,5 +1,6 @@
 package io.gripway.instruct;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +35,9 @@ public final class InstructParser {
 	/** Shorter keep-alive timeouts (only 0 is shorter) are raised to this. */
 	public static final Duration MINIMUM_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(1);
 
+	/** How long a stream may stay quiet on every channel before its next link is fetched, unless the link says. */
+	public static final Duration DEFAULT_NEXT_LINK_TIMEOUT = Duration.ofSeconds(120);
+
 	/** Filters one channel may declare (Pushpin's {@code MESSAGEFILTERSTACK_SIZE_MAX}). */
 	public static final int MAX_FILTERS_PER_CHANNEL = 5;
 
@@ -63,6 +67,7 @@ public final class InstructParser {
 			keepAlive(keepAlive, draft);
 		}
 		setMeta(headers, draft);
+		links(headers, draft);
 		String gripStatus = GripHeaders.first(headers, GripHeaders.GRIP_STATUS);
 		// Pushpin ignores an empty Grip-Status: it states nothing to apply.
 		if (gripStatus != null && !gripStatus.isBlank()) {
@@ -193,6 +198,52 @@ public final class InstructParser {
 					draft.meta.put(param.name(), param.value());
 				}
 			}
+		}
+	}
+
+	/**
+	 * Every {@code Grip-Link} (repeated or comma-separated): {@code <uri>; rel=next[; timeout=N]} or
+	 * {@code <uri>; rel=gone}. As in Pushpin, an element without parameters and a {@code rel} it does not know are
+	 * ignored, a later link of one kind replaces an earlier one, and a link not in angle brackets is an error.
+	 */
+	private static void links(List<HeaderField> headers, InstructDraft draft) {
+		String header = GripHeaders.GRIP_LINK;
+		for (HeaderField field : headers) {
+			if (!field.named(header)) {
+				continue;
+			}
+			for (HeaderParams.Element element : params(header, field.value(), HeaderParams::parseList)) {
+				if (element.params().isEmpty()) {
+					continue;
+				}
+				String target = element.first();
+				if (target.length() <= 2 || target.charAt(0) != '<' || target.charAt(target.length() - 1) != '>') {
+					throw invalid(header, field.value(), "expected <uri>; rel=next or <uri>; rel=gone");
+				}
+				String uri = target.substring(1, target.length() - 1);
+				if (!isUriReference(uri)) {
+					throw invalid(header, field.value(), "'" + uri + "' is not a valid URI reference");
+				}
+				String rel = element.get("rel");
+				if ("next".equals(rel)) {
+					String timeout = element.get("timeout");
+					draft.next = new NextLink(uri, (timeout != null) ? seconds(header + " timeout", timeout)
+							: DEFAULT_NEXT_LINK_TIMEOUT);
+				}
+				else if ("gone".equals(rel)) {
+					draft.goneLink = uri;
+				}
+			}
+		}
+	}
+
+	private static boolean isUriReference(String uri) {
+		try {
+			URI.create(uri);
+			return true;
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
 		}
 	}
 

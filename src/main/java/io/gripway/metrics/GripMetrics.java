@@ -68,6 +68,42 @@ public final class GripMetrics {
 	/** Timer: origin requests, to the origin's response headers. Tags {@link #ROUTE}, {@link #STATUS}. */
 	public static final String ORIGIN_REQUESTS = "gripway.origin.requests";
 
+	/** Counter: times this node may have missed bus items (subscription back up, a drop, an unreadable message). */
+	public static final String BUS_GAPS = "gripway.bus.gaps";
+
+	/** Gauge: published items waiting for the items before them (prev-id ordering). */
+	public static final String SEQUENCER_WAITING = "gripway.sequencer.waiting";
+
+	/** Counter: published items that waited for a gap in their channel's prev-id order. */
+	public static final String SEQUENCER_WAITED = "gripway.sequencer.waited";
+
+	/** Counter: waiting items let out because their wait ({@code gripway.hold.message-wait}) passed. */
+	public static final String SEQUENCER_EXPIRED = "gripway.sequencer.expired";
+
+	/** Counter: items the sequencer dropped (a second item on the same prev-id, over 100 waiting on a channel). */
+	public static final String SEQUENCER_DROPPED = "gripway.sequencer.dropped";
+
+	/** Counter: connections that went back to their origin for what they missed. Tags {@link #MODE}, {@link #CAUSE}. */
+	public static final String RECOVERIES_STARTED = "gripway.recoveries.started";
+
+	/**
+	 * Counter: recoveries that ended. Tags {@link #MODE}, {@link #CAUSE}, {@link #OUTCOME} ({@code succeeded},
+	 * {@code failed}).
+	 */
+	public static final String RECOVERIES_ENDED = "gripway.recoveries.ended";
+
+	/** Gauge: recoveries waiting for their turn in the recovery rate limit. */
+	public static final String RECOVERIES_WAITING = "gripway.recoveries.waiting";
+
+	/** Counter: next-link requests sent to origins, retries included. */
+	public static final String LINK_FETCHES = "gripway.links.fetches";
+
+	/** Counter: next-link requests retried after a failure. */
+	public static final String LINK_RETRIES = "gripway.links.retries";
+
+	/** Counter: next-link fetches that shared an identical request already in flight. */
+	public static final String LINK_COLLAPSED = "gripway.links.collapsed";
+
 	/** Gauge: 1 while the node drains its connections at shutdown. */
 	public static final String DRAINING = "gripway.draining";
 
@@ -85,6 +121,8 @@ public final class GripMetrics {
 
 	public static final String STATUS = "status";
 
+	public static final String CAUSE = "cause";
+
 	/** {@link #REASON} value where the outcome has none. */
 	public static final String NO_REASON = "none";
 
@@ -92,7 +130,9 @@ public final class GripMetrics {
 	public static final List<String> ALL = List.of(HELD_CONNECTIONS, CHANNELS, HOLDS_STARTED, HOLDS_ENDED,
 			HOLDS_REFUSED, PUBLISH_REQUESTS, PUBLISH_ITEMS, MESSAGES_DELIVERED, DELIVERY_LATENCY, MESSAGES_DROPPED,
 			QUEUE_OVERFLOWS, BUS_AVAILABLE, BUS_RECEIVED, BUS_MALFORMED, BUS_DROPPED, BUS_RECONNECTS, BUS_SUBSCRIPTIONS,
-			BUS_PENDING, ORIGIN_REQUESTS, DRAINING);
+			BUS_PENDING, ORIGIN_REQUESTS, DRAINING, BUS_GAPS, SEQUENCER_WAITING, SEQUENCER_WAITED, SEQUENCER_EXPIRED,
+			SEQUENCER_DROPPED, RECOVERIES_STARTED, RECOVERIES_ENDED, RECOVERIES_WAITING, LINK_FETCHES, LINK_RETRIES,
+			LINK_COLLAPSED);
 
 	private GripMetrics() {
 	}

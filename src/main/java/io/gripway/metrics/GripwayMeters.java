@@ -1,9 +1,12 @@
 package io.gripway.metrics;
 
 import io.gripway.bus.MessageBus;
+import io.gripway.gateway.Recoveries;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.publish.PublishListener;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
@@ -21,6 +24,24 @@ public final class GripwayMeters {
 	/** Counts publish requests and items by outcome. */
 	public static PublishListener publishListener(MeterRegistry registry) {
 		return new MicrometerPublishListener(registry);
+	}
+
+	/** Next-link fetches, their retries and collapses, and the recoveries waiting for their turn. */
+	public static MeterBinder recoveries(Recoveries recoveries) {
+		return registry -> {
+			FunctionCounter.builder(GripMetrics.LINK_FETCHES, recoveries, Recoveries::linkFetches)
+				.description("Next-link requests sent to origins, retries included")
+				.register(registry);
+			FunctionCounter.builder(GripMetrics.LINK_RETRIES, recoveries, Recoveries::linkRetries)
+				.description("Next-link requests retried after a failure")
+				.register(registry);
+			FunctionCounter.builder(GripMetrics.LINK_COLLAPSED, recoveries, Recoveries::collapsedFetches)
+				.description("Next-link fetches that shared an identical request in flight")
+				.register(registry);
+			Gauge.builder(GripMetrics.RECOVERIES_WAITING, recoveries, Recoveries::waitingRecoveries)
+				.description("Recoveries waiting for their turn in the recovery rate limit")
+				.register(registry);
+		};
 	}
 
 	/** Gauges of the node's held connections, drain state and bus. */

@@ -11,6 +11,7 @@ import io.gripway.hold.HoldKind;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldOutcome;
 import io.gripway.hold.HoldRegistry;
+import io.gripway.hold.RecoveryCause;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -46,6 +47,12 @@ final class MicrometerHoldListener implements HoldListener {
 
 	private final Map<HoldKind, Map<DropReason, Counter>> dropped = new EnumMap<>(HoldKind.class);
 
+	private final Map<HoldKind, Map<RecoveryCause, Counter>> recoveries = new EnumMap<>(HoldKind.class);
+
+	private final Map<HoldKind, Map<RecoveryCause, Counter>> recovered = new EnumMap<>(HoldKind.class);
+
+	private final Map<HoldKind, Map<RecoveryCause, Counter>> unrecovered = new EnumMap<>(HoldKind.class);
+
 	MicrometerHoldListener(MeterRegistry registry) {
 		for (HoldKind kind : HoldKind.values()) {
 			String mode = kind.tag();
@@ -66,7 +73,20 @@ final class MicrometerHoldListener implements HoldListener {
 			this.overflows.put(kind, registry.counter(GripMetrics.QUEUE_OVERFLOWS, GripMetrics.MODE, mode));
 			this.dropped.put(kind, countersByTag(registry, GripMetrics.MESSAGES_DROPPED, mode, GripMetrics.REASON,
 					DropReason.class, DropReason::tag));
+			this.recoveries.put(kind, countersByTag(registry, GripMetrics.RECOVERIES_STARTED, mode, GripMetrics.CAUSE,
+					RecoveryCause.class, RecoveryCause::tag));
+			this.recovered.put(kind, recoveryOutcomes(registry, mode, "succeeded"));
+			this.unrecovered.put(kind, recoveryOutcomes(registry, mode, "failed"));
 		}
+	}
+
+	private static Map<RecoveryCause, Counter> recoveryOutcomes(MeterRegistry registry, String mode, String outcome) {
+		Map<RecoveryCause, Counter> counters = new EnumMap<>(RecoveryCause.class);
+		for (RecoveryCause cause : RecoveryCause.values()) {
+			counters.put(cause, registry.counter(GripMetrics.RECOVERIES_ENDED, GripMetrics.MODE, mode,
+					GripMetrics.CAUSE, cause.tag(), GripMetrics.OUTCOME, outcome));
+		}
+		return counters;
 	}
 
 	/** One counter of {@code name} for {@code mode} per constant of {@code type}, tagged {@code key=tag(constant)}. */
@@ -114,6 +134,16 @@ final class MicrometerHoldListener implements HoldListener {
 	@Override
 	public void dropped(HoldKind kind, DropReason reason) {
 		this.dropped.get(kind).get(reason).increment();
+	}
+
+	@Override
+	public void recoveryStarted(HoldKind kind, RecoveryCause cause) {
+		this.recoveries.get(kind).get(cause).increment();
+	}
+
+	@Override
+	public void recoveryEnded(HoldKind kind, RecoveryCause cause, boolean succeeded) {
+		(succeeded ? this.recovered : this.unrecovered).get(kind).get(cause).increment();
 	}
 
 }

@@ -55,6 +55,17 @@ final class NodeGauges implements MeterBinder {
 		counter(registry, GripMetrics.BUS_MALFORMED, stats, BusStats::malformedCount);
 		counter(registry, GripMetrics.BUS_DROPPED, stats, BusStats::droppedCount);
 		counter(registry, GripMetrics.BUS_RECONNECTS, stats, BusStats::reconnectCount);
+		counter(registry, GripMetrics.BUS_GAPS, stats, BusStats::gapCount);
+		Gauge.builder(GripMetrics.SEQUENCER_WAITING, this.holds, holds -> holds.sequencerCounts().waiting())
+			.description("Published items waiting for the items before them")
+			.register(registry);
+		FunctionCounter.builder(GripMetrics.SEQUENCER_WAITED, this.holds, holds -> holds.sequencerCounts().waited())
+			.register(registry);
+		FunctionCounter
+			.builder(GripMetrics.SEQUENCER_EXPIRED, this.holds, holds -> holds.sequencerCounts().releasedByTimer())
+			.register(registry);
+		FunctionCounter.builder(GripMetrics.SEQUENCER_DROPPED, this.holds, holds -> holds.sequencerCounts().dropped())
+			.register(registry);
 		Gauge.builder(GripMetrics.BUS_SUBSCRIPTIONS, stats, BusStats::subscribedChannels)
 			.tag(GripMetrics.BUS_TYPE, this.busType)
 			.register(registry);

@@ -53,8 +53,11 @@ public final class PublishHandler
 
 	private final PublishListener listener;
 
+	private final Runnable recover;
+
 	public PublishHandler(MessageBus bus, int maxBodyBytes) {
-		this(bus, maxBodyBytes, PublishListener.NONE);
+		this(bus, maxBodyBytes, PublishListener.NONE, () -> {
+		});
 	}
 
 	/**
@@ -62,10 +65,13 @@ public final class PublishHandler
 	 * @param maxBodyBytes the largest request body accepted (Pushpin's {@code push_in_http_max_body_size}, default
 	 * 1,000,000)
 	 * @param listener told the outcome of every publish request, for metrics
+	 * @param recover {@code POST /recover}: forgets the last ids and sends every held connection that can back to its
+	 * origin; must not block
 	 */
-	public PublishHandler(MessageBus bus, int maxBodyBytes, PublishListener listener) {
+	public PublishHandler(MessageBus bus, int maxBodyBytes, PublishListener listener, Runnable recover) {
 		this.bus = Objects.requireNonNull(bus, "bus");
 		this.listener = Objects.requireNonNull(listener, "listener");
+		this.recover = Objects.requireNonNull(recover, "recover");
 		if (maxBodyBytes < 0) {
 			throw new IllegalArgumentException("maxBodyBytes must be >= 0, was " + maxBodyBytes);
 		}
@@ -107,7 +113,8 @@ public final class PublishHandler
 			return reply(response, 405, "Method not allowed: " + request.method().name() + ".", json);
 		}
 		if (path.equals("/recover")) {
-			// No-op for now: Pushpin clears last-ids and retries sessions here, and Gripway has neither yet.
+			// as Pushpin: the recoveries are started, not awaited, and spread over time by the recovery limiter
+			this.recover.run();
 			return reply(response, 200, "Updated", json);
 		}
 		return publish(request, response, (int) contentLength, json);

@@ -93,7 +93,7 @@ class HoldListenerTests {
 		this.registry.receive(response("lp", null, "first"), System.currentTimeMillis());
 		this.registry.receive(response("lp", null, "second"), System.currentTimeMillis());
 		StepVerifier.create(hold.released(WAIT).doFinally(signal -> this.registry.unregister(hold)))
-			.assertNext(format -> assertThat(format.body()).isEqualTo(Content.utf8("first")))
+			.assertNext(release -> assertThat(release.format().body()).isEqualTo(Content.utf8("first")))
 			.expectComplete()
 			.verify(WAIT);
 		assertThat(this.events).containsExactly("started response", "dropped response superseded",

@@ -27,7 +27,7 @@ class SequencerTests {
 
 	static PublishItem item(String channel, @Nullable String id, @Nullable String prevId, boolean noSeq) {
 		return new PublishItem(channel, id, prevId, Map.of(), null,
-				new HttpStreamFormat(Action.SEND, Content.utf8(channel + ":" + id)), null, noSeq);
+				new HttpStreamFormat(Action.SEND, Content.utf8(channel + ":" + id), null), null, noSeq);
 	}
 
 	static List<@Nullable String> ids(List<PublishItem> items) {

@@ -1,0 +1,94 @@
+package io.gripway.gateway;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+import io.gripway.http.HeaderField;
+import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Scheduler;
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * What held connections recover through: next links ({@link NextLinks}), retried long-polls and gone links
+ * ({@link OriginRequests}), spread over time by one {@link RecoveryLimiter}; and their counts, for metrics.
+ */
+public final class Recoveries {
+
+	/** The headers the gateway sent the origin for an exchange, for a retry of its request. */
+	@FunctionalInterface
+	public interface RetryHeaders {
+
+		List<HeaderField> of(ServerWebExchange exchange);
+
+	}
+
+	/**
+	 * @param maxRetries retries of a failed next-link request before the stream is ended (Pushpin: 5)
+	 * @param retryBase the wait before the first retry; it doubles with each, plus jitter (Pushpin: 1 s)
+	 * @param batchesPerSecond recoveries let through per second, in batches (Pushpin: 10)
+	 * @param batchSize connections on the same link or URI let through together (Pushpin: 100)
+	 * @param maxBody the largest next-link page or retried answer read
+	 */
+	public record Settings(int maxRetries, Duration retryBase, int batchesPerSecond, int batchSize, long maxBody) {
+	}
+
+	private final NextLinks links;
+
+	private final OriginRequests origin;
+
+	private final RecoveryLimiter limiter;
+
+	private final RetryHeaders retryHeaders;
+
+	/**
+	 * @param client the gateway's HTTP client, so these requests share its pool and settings
+	 * @param signature the current Grip-Sig token, or {@code null} when requests to origins are not signed
+	 */
+	public Recoveries(HttpClient client, @Nullable Supplier<String> signature, Scheduler timer, Settings settings,
+			RetryHeaders retryHeaders) {
+		this.origin = new OriginRequests(client, signature, settings.maxBody());
+		this.limiter = new RecoveryLimiter(timer, settings.batchesPerSecond(), settings.batchSize());
+		this.links = new NextLinks(this.origin, this.limiter, settings.maxRetries(), settings.retryBase());
+		this.retryHeaders = retryHeaders;
+	}
+
+	NextLinks links() {
+		return this.links;
+	}
+
+	OriginRequests origin() {
+		return this.origin;
+	}
+
+	RecoveryLimiter limiter() {
+		return this.limiter;
+	}
+
+	RetryHeaders retryHeaders() {
+		return this.retryHeaders;
+	}
+
+	/** Next-link requests sent, retries included. */
+	public long linkFetches() {
+		return this.links.fetches();
+	}
+
+	/** Retries of failed next-link requests. */
+	public long linkRetries() {
+		return this.links.retries();
+	}
+
+	/** Next-link fetches that shared an identical request in flight. */
+	public long collapsedFetches() {
+		return this.links.collapsed();
+	}
+
+	/** Recoveries waiting for their turn now. */
+	public int waitingRecoveries() {
+		return this.limiter.waiting();
+	}
+
+}
