@@ -69,6 +69,9 @@ public final class GripResponder {
 
 	static final String DRAINING = "Service restarting; retry.\n";
 
+	/** How long the unread body of a refused GRIP response is read before its connection is closed. */
+	private static final Duration DRAIN_TIME = Duration.ofSeconds(1);
+
 	/** Hop-by-hop and framing headers of an origin's answer that Gripway frames anew for the client. */
 	private static final Set<String> REFRAMED = Set.of("connection", "keep-alive", "transfer-encoding",
 			"content-length");
@@ -111,10 +114,15 @@ public final class GripResponder {
 			catch (InvalidInstructException ex) {
 				logger.warn(exchange.getLogPrefix() + "Invalid GRIP instruction from origin for "
 						+ exchange.getRequest().getPath() + ": " + ex.getMessage());
-				body.discard();
-				return ClientResponses.error(exchange.getResponse(), 502, BAD_INSTRUCTION);
+				return badInstruction(exchange, body);
 			}
 			HoldInstruction hold = instruct.hold();
+			String unfollowable = unfollowable(instruct);
+			if (unfollowable != null) {
+				logger.warn(exchange.getLogPrefix() + "Unusable GRIP instruction from origin for "
+						+ exchange.getRequest().getPath() + ": " + unfollowable);
+				return badInstruction(exchange, body);
+			}
 			if (hold == null && instruct.next() == null) {
 				ResponseTemplate response = instruct.response();
 				return ClientResponses.full(exchange.getResponse(), response.code(), response.reason(),
@@ -132,6 +140,30 @@ public final class GripResponder {
 			body.discard();
 			return ClientResponses.error(exchange.getResponse(), 502, BAD_INSTRUCTION);
 		});
+	}
+
+	/** 502 for an instruction that cannot be carried out, once the origin's unread body is let go. */
+	private Mono<Void> badInstruction(ServerWebExchange exchange, OriginBody body) {
+		return body.drain(this.maxResponseBody, DRAIN_TIME)
+			.then(Mono.defer(() -> ClientResponses.error(exchange.getResponse(), 502, BAD_INSTRUCTION)));
+	}
+
+	/**
+	 * Why a valid instruction cannot be carried out, or {@code null}: a stream can only recover a gap after a
+	 * {@code prev-id} through its next link (Pushpin ends such a stream after its first response; Gripway answers
+	 * 502 before it, so the origin's mistake is not mistaken for a working stream).
+	 */
+	private static @Nullable String unfollowable(Instruct instruct) {
+		HoldInstruction hold = instruct.hold();
+		if (hold == null || hold.mode() != HoldMode.STREAM || instruct.next() != null) {
+			return null;
+		}
+		for (ChannelSubscription channel : hold.channels()) {
+			if (channel.prevId() != null) {
+				return "channel '" + channel.name() + "' specifies prev-id, but no next link found";
+			}
+		}
+		return null;
 	}
 
 	private Mono<Void> holdResponse(ServerWebExchange exchange, Instruct instruct, List<ChannelSubscription> channels,
@@ -263,10 +295,8 @@ public final class GripResponder {
 		HttpServerResponse response = nativeResponse(exchange);
 		StreamHold hold = newStream(response, instruct, channels, uri);
 		if (!this.registry.register(hold)) {
-			if (originBody != null) {
-				originBody.discard();
-			}
-			return refuse(exchange);
+			return (originBody != null) ? originBody.drain(this.maxResponseBody, DRAIN_TIME).then(refuse(exchange))
+					: refuse(exchange);
 		}
 		// the one cleanup, whether the held write ran or never started
 		Runnable release = streamRelease(hold, originBody, instruct, uri);

@@ -1,6 +1,7 @@
 package io.gripway.gateway;
 
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 
 import io.gripway.http.Content;
 import io.netty.buffer.ByteBuf;
@@ -53,6 +54,18 @@ final class OriginBody {
 			throw new IllegalStateException("The origin's body has already been read");
 		}
 		return connection.inbound();
+	}
+
+	/**
+	 * Reads what is left of the body, for a response that will not use it, for at most {@code limit}; then, or when
+	 * the body is longer than {@code maxBytes}, gives up on the rest ({@link #discard()}). Reading it releases what
+	 * Reactor Netty already received: closing the connection alone leaves that unreleased.
+	 */
+	Mono<Void> drain(long maxBytes, Duration limit) {
+		return Mono.defer(() -> (this.connection != null) ? aggregate(maxBytes).then() : Mono.<Void>empty())
+			.timeout(limit)
+			.onErrorResume(error -> Mono.empty())
+			.doFinally(signal -> discard());
 	}
 
 	/** Gives up on the rest of the body: the origin connection is closed rather than returned to the pool. */

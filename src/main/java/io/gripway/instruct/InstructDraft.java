@@ -68,15 +68,6 @@ final class InstructDraft {
 				throw new InvalidInstructException(
 						"Grip-Hold requires at least one channel (Grip-Channel header or JSON hold.channels)");
 			}
-			// Pushpin: a stream can only recover a gap after a prev-id through its next link
-			if (this.holdMode == HoldMode.STREAM && this.next == null) {
-				for (ChannelSubscription channel : this.channels) {
-					if (channel.prevId() != null) {
-						throw new InvalidInstructException(
-								"channel '" + channel.name() + "' specifies prev-id, but no next link found");
-					}
-				}
-			}
 			Duration timeout = atLeast(InstructParser.MINIMUM_RESPONSE_TIMEOUT,
 					(this.timeout != null) ? this.timeout : InstructParser.DEFAULT_RESPONSE_TIMEOUT);
 			hold = new HoldInstruction(this.holdMode, this.channels, timeout, keepAlive());
