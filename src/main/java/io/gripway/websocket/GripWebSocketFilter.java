@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import io.gripway.gateway.ClientResponses;
+import io.gripway.gateway.RequestTargetFilter;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.http.Content;
 import io.gripway.http.HeaderField;
@@ -27,7 +28,6 @@ import reactor.netty.http.client.WebsocketClientSpec;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -37,7 +37,6 @@ import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.util.UriComponentsBuilder;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
@@ -67,8 +66,11 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 	/** The route metadata key naming a route's WebSocket mode. */
 	public static final String MODE_METADATA = "gripway-websocket";
 
-	/** Needs the origin URL that RouteToRequestUrlFilter sets; must act before the routing filters would proxy. */
-	public static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
+	/**
+	 * Needs the origin URL that RouteToRequestUrlFilter sets and RequestTargetFilter corrects; must act before the
+	 * routing filters would proxy.
+	 */
+	public static final int ORDER = RequestTargetFilter.REQUEST_TARGET_FILTER_ORDER + 1;
 
 	static final String DIRECT_EVENTS = "Client not allowed to send WebSocket events directly.\n";
 
@@ -244,7 +246,8 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 	private static URI withScheme(URI url, String secure, String plain) {
 		String scheme = url.getScheme().toLowerCase(Locale.ROOT);
 		boolean tls = "wss".equals(scheme) || "https".equals(scheme);
-		return UriComponentsBuilder.fromUri(url).scheme(tls ? secure : plain).build(true).toUri();
+		// the rest unchanged, byte for byte: UriComponentsBuilder would regroup the query (see RequestTargetFilter)
+		return URI.create((tls ? secure : plain) + url.toString().substring(url.getScheme().length()));
 	}
 
 	/**
