@@ -40,7 +40,8 @@ import org.springframework.http.HttpHeaders;
  * <h3>Lifecycle</h3> {@link #open()} sends the first POST; after the origin accepted, {@link #accepted} keeps what
  * its answer said, and once the client's WebSocket is up and the hold registered, {@link #start} acts on it.
  * {@link #clientGone} queues the last event (CLOSE or DISCONNECT) for the origin, which is POSTed even though the
- * client has gone; {@link #end()} stops the timers.
+ * client has gone, after the POST in flight if there is one; {@link #end()} stops the timers but keeps that event
+ * (and sends DISCONNECT if the client's end was never reported): the origin always hears that its client went.
  */
 final class WsOverHttpSession implements ClientSession {
 
@@ -188,6 +189,11 @@ final class WsOverHttpSession implements ClientSession {
 	private void pendingLeft() {
 		this.pending.clear();
 		this.pendingBytes = 0;
+		releaseReading();
+	}
+
+	// guarded by this: a client read waiting for room goes on
+	private void releaseReading() {
 		Sinks.Empty<Void> waiting = this.room;
 		this.room = null;
 		if (waiting != null) {
@@ -214,17 +220,32 @@ final class WsOverHttpSession implements ClientSession {
 		postIfDue();
 	}
 
-	/** The client's WebSocket handler finished: no more timers. Any last POST still goes out. */
+	/**
+	 * The client's WebSocket handler finished: no more timers. The client's last event still goes out: after the
+	 * POST in flight, if there is one (its answer finds the event pending), else now. A handler that ended without
+	 * reporting the client gone (cancelled) counts as the client vanishing, so the origin always hears of it.
+	 */
 	@Override
-	public synchronized void end() {
+	public void end() {
 		this.messages.stop();
-		pendingLeft();
-		if (this.state == State.OPEN || this.state == State.DETACHED) {
-			this.state = State.DONE;
-		}
-		if (this.state == State.DONE) {
+		synchronized (this) {
+			if (this.state == State.OPEN) {
+				this.pending.add(WsEvent.DISCONNECT);
+				this.state = State.CLIENT_GONE;
+			}
+			if (this.state == State.CLIENT_GONE) {
+				// what is pending ends with the client's CLOSE or DISCONNECT: kept for the next POST
+				releaseReading();
+			}
+			else {
+				pendingLeft();
+				if (this.state == State.DETACHED) {
+					this.state = State.DONE;
+				}
+			}
 			cancel(this.keepAliveTask);
 		}
+		postIfDue();
 	}
 
 	/** A {@code refresh} publish: POST now, with whatever is pending (possibly nothing). */

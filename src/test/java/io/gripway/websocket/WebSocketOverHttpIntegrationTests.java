@@ -108,6 +108,13 @@ class WebSocketOverHttpIntegrationTests {
 			return isOpen(in) ? List.of(Event.of("OPEN"),
 					new Event("TEXT", "c:{\"channel\":\"" + channel + "\",\"type\":\"subscribe\"}")) : List.of();
 		}));
+		// a POST with the message "wait" is answered after a second: the client leaves meanwhile
+		origin.route("/slow-answer", (request, response) -> {
+			boolean wait = decode(bodyOf(request)).stream().anyMatch(event -> "wait".equals(event.content()));
+			return Mono.delay(wait ? Duration.ofSeconds(1) : Duration.ZERO)
+				.then(Mono.defer(() -> Mono.from(events(request, response,
+						in -> isOpen(in) ? List.of(Event.of("OPEN")) : List.of()))));
+		});
 		origin.route("/reject", (request, response) -> response.status(403)
 			.header("Content-Type", "text/plain")
 			.header("X-Why", "no-entry")
@@ -488,6 +495,32 @@ class WebSocketOverHttpIntegrationTests {
 			String id = connectionIdOfLastOpen("/echo");
 			client.vanish();
 			awaitPost(id, "DISCONNECT\r\n");
+		}
+	}
+
+	@Test
+	void clientClosingWhileAPostIsOutstandingReachesTheOriginAsCloseAfterIt() {
+		try (WsClient client = WsClient.connect(ws("/slow-answer"))) {
+			String id = connectionIdOfLastOpen("/slow-answer");
+			client.sendText("wait");
+			awaitPost(id, "TEXT 4\r\nwait\r\n");
+			client.sendClose(4000, "done");
+			client.awaitEnd(WAIT);
+			awaitPost(id, "CLOSE 6\r\n" + closeContent(4000, "done") + "\r\n");
+			assertThat(postsOf(id)).hasSize(3);
+		}
+	}
+
+	@Test
+	void clientVanishingWhileAPostIsOutstandingReachesTheOriginAsDisconnectAfterIt() {
+		try (WsClient client = WsClient.connect(ws("/slow-answer"))) {
+			String id = connectionIdOfLastOpen("/slow-answer");
+			client.sendText("wait");
+			awaitPost(id, "TEXT 4\r\nwait\r\n");
+			client.vanish();
+			client.awaitEnd(WAIT);
+			awaitPost(id, "DISCONNECT\r\n");
+			assertThat(postsOf(id)).hasSize(3);
 		}
 	}
 
