@@ -375,6 +375,54 @@ class WebSocketOverHttpIntegrationTests {
 	}
 
 	@Test
+	void postsGoThroughTheGatewaysRequestHeaderFiltersThenGetTheProtocolsOwn() throws Exception {
+		Map<String, String> forged = Map.of("X-Forwarded-For", "203.0.113.7", "Grip-Feature", "forged",
+				"Grip-Last", "x; last-id=1", "Grip-Sig", "forged");
+		try (WsClient client = WsClient.connect(ws("/echo?fwd=1"), forged)) {
+			String id = connectionIdOfLastOpen("/echo");
+			client.sendText("hi");
+			awaitPost(id, "TEXT 2\r\nhi\r\n");
+			// every POST, not only the first: OPEN and the one after it
+			for (TestOrigin.Received post : postsOf(id)) {
+				assertForwardedAndGripHeaders(post.headers());
+				assertThat(post.headers().get("Sec-WebSocket-Extensions")).isEqualTo("grip");
+				assertThat(post.headers().get("Connection-Id")).isEqualTo(id);
+			}
+		}
+	}
+
+	@Test
+	void proxiedHandshakeGoesThroughTheGatewaysRequestHeaderFilters() throws Exception {
+		Map<String, String> forged = Map.of("X-Forwarded-For", "203.0.113.7", "Grip-Feature", "forged",
+				"Grip-Last", "x; last-id=1", "Grip-Sig", "forged");
+		try (WsClient client = WsClient.connect(ws("/plain-ws"), forged)) {
+			client.sendText("hi");
+			assertThat(client.next(WAIT).text()).isEqualTo("origin:hi");
+			TestOrigin.Received handshake = origin.received().stream()
+				.filter(r -> r.uri().equals("/plain-ws"))
+				.reduce((first, second) -> second)
+				.orElseThrow();
+			assertForwardedAndGripHeaders(handshake.headers());
+			assertThat(handshake.headers().get("Sec-WebSocket-Extensions")).isEqualTo("grip");
+		}
+	}
+
+	/** As the gateway's filters write them for a plain request (PassthroughIntegrationTests), with Gripway's own. */
+	static void assertForwardedAndGripHeaders(io.netty.handler.codec.http.HttpHeaders headers) throws Exception {
+		// trusted-proxies: the forged 203.0.113.7 is not a trusted proxy, so it is dropped; the client is added
+		assertThat(headers.getAll("X-Forwarded-For")).containsExactly("127.0.0.1");
+		assertThat(headers.get("X-Forwarded-Proto")).isEqualTo("http");
+		assertThat(headers.get("X-Forwarded-Host")).isEqualTo("127.0.0.1:" + gripway.proxyPort());
+		assertThat(headers.get("X-Forwarded-Port")).isEqualTo(String.valueOf(gripway.proxyPort()));
+		assertThat(headers.getAll("Grip-Feature"))
+			.containsExactly(io.gripway.gateway.GripRequestHeadersFilter.FEATURES);
+		assertThat(headers.contains("Grip-Last")).isFalse();
+		assertThat(headers.getAll("Grip-Sig")).hasSize(1);
+		assertThat(SignedJWT.parse(headers.get("Grip-Sig"))
+			.verify(new MACVerifier(SIGNING_KEY.getBytes(StandardCharsets.UTF_8)))).isTrue();
+	}
+
+	@Test
 	void originRejectionIsTheClientsHandshakeFailure() {
 		assertThatExceptionOfType(WebSocketClientHandshakeException.class)
 			.isThrownBy(() -> WsClient.connect(ws("/reject")))
