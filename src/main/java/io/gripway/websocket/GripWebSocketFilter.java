@@ -216,7 +216,7 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 				String selected = in.selectedSubprotocol();
 				accepted.tryEmitValue(new ClientWebSocketHandler(session, this.registry,
 						(selected != null) ? List.of(selected) : List.of(), drop(exchange), this.slowClientCloses));
-				return done.asMono();
+				return session.relay();
 			})
 			.subscribe(null, accepted::tryEmitError);
 		return accepted.asMono()
