@@ -15,6 +15,7 @@ import io.gripway.gateway.GripRequestHeadersFilter;
 import io.gripway.gateway.GripResponder;
 import io.gripway.gateway.OriginFailureFilter;
 import io.gripway.gateway.Recoveries;
+import io.gripway.gateway.RequestTargetFilter;
 import io.gripway.hold.HoldLimits;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldRegistry;
@@ -122,6 +123,11 @@ class GripwayConfiguration {
 	@Bean
 	OriginFailureFilter originFailureFilter() {
 		return new OriginFailureFilter();
+	}
+
+	@Bean
+	RequestTargetFilter requestTargetFilter() {
+		return new RequestTargetFilter();
 	}
 
 	@Bean

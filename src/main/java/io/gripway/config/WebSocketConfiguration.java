@@ -1,5 +1,7 @@
 package io.gripway.config;
 
+import java.util.List;
+
 import io.gripway.hold.HoldRegistry;
 import io.gripway.websocket.WebSocketMode;
 import io.gripway.websocket.GripWebSocketFilter;
@@ -7,23 +9,28 @@ import io.gripway.websocket.WsOverHttpSettings;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 
-/** Wires client WebSockets (both modes), with the gateway's handshake service and HTTP client. */
+/**
+ * Wires client WebSockets (both modes), with the gateway's handshake service, HTTP client and request header filters.
+ */
 @Configuration(proxyBeanMethods = false)
 class WebSocketConfiguration {
 
 	@Bean
 	GripWebSocketFilter gripWebSocketFilter(WebSocketService webSocketService, HttpClient httpClient,
-			HoldRegistry registry, GripwayProperties properties) {
+			HoldRegistry registry, GripwayProperties properties,
+			ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
 		GripwayProperties.Websocket websocket = properties.websocket();
 		WsOverHttpSettings settings = new WsOverHttpSettings(WebSocketMode.of(websocket.mode()),
 				websocket.retryBase(), websocket.maxRetries(), websocket.queueCapacity(),
 				properties.hold().maxResponseBody().toBytes(), websocket.maxPendingBytes().toBytes());
 		return new GripWebSocketFilter(webSocketService, httpClient, GripwayConfiguration.signature(properties),
-				registry, Schedulers.parallel(), settings);
+				registry, Schedulers.parallel(), settings, headersFilters);
 	}
 
 }

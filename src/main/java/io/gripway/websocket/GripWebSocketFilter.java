@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import io.gripway.gateway.ClientResponses;
+import io.gripway.gateway.RequestTargetFilter;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.http.Content;
 import io.gripway.http.HeaderField;
@@ -25,9 +26,10 @@ import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.RouteToRequestUrlFilter;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -37,7 +39,6 @@ import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.util.UriComponentsBuilder;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
@@ -53,6 +54,11 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * (reference §4.1, {@link WsProxySession}); the client's handshake completes once the origin's did, and an origin
  * refusal gives the client the origin's status.</li>
  * </ul>
+ * Either way the origin gets what any proxied request gets: the client's headers through the gateway's
+ * {@link HttpHeadersFilter}s ({@code X-Forwarded-*} with the trusted proxies, hop-by-hop removal, no client
+ * {@code Grip-*}, {@code Grip-Feature}), as Spring Cloud Gateway's {@code WebsocketRoutingFilter} does, then the
+ * protocol's own ({@link WsOverHttpHeaders}).
+ * <p>
  * A route's mode is its metadata {@value #MODE_METADATA}, else {@code gripway.websocket.mode}. Plain HTTP requests
  * carrying WebSocket events on an {@code over-http} route are refused with 403, as in Pushpin, so clients cannot
  * speak for Gripway.
@@ -67,8 +73,11 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 	/** The route metadata key naming a route's WebSocket mode. */
 	public static final String MODE_METADATA = "gripway-websocket";
 
-	/** Needs the origin URL that RouteToRequestUrlFilter sets; must act before the routing filters would proxy. */
-	public static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
+	/**
+	 * Needs the origin URL that RouteToRequestUrlFilter sets and RequestTargetFilter corrects; must act before the
+	 * routing filters would proxy.
+	 */
+	public static final int ORDER = RequestTargetFilter.REQUEST_TARGET_FILTER_ORDER + 1;
 
 	static final String DIRECT_EVENTS = "Client not allowed to send WebSocket events directly.\n";
 
@@ -95,15 +104,23 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 
 	private final AtomicLong slowClientCloses = new AtomicLong();
 
+	private final ObjectProvider<List<HttpHeadersFilter>> headersFiltersProvider;
+
+	// resolved on first use, as in WebsocketRoutingFilter: the filter beans need not exist when this one is made
+	private volatile @Nullable List<HttpHeadersFilter> headersFilters;
+
 	/**
 	 * @param webSocketService does the client's handshake (the gateway's)
 	 * @param client sends the POSTs (the gateway's, with its timeouts)
 	 * @param signature the current Grip-Sig token, or {@code null} to send none
 	 * @param timer runs retries and keep-alives
+	 * @param headersFilters the gateway's request header filters, the same the routing filters apply
 	 */
 	public GripWebSocketFilter(WebSocketService webSocketService, HttpClient client,
-			@Nullable Supplier<String> signature, HoldRegistry registry, Scheduler timer, WsOverHttpSettings settings) {
+			@Nullable Supplier<String> signature, HoldRegistry registry, Scheduler timer, WsOverHttpSettings settings,
+			ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
 		this.webSocketService = webSocketService;
+		this.headersFiltersProvider = headersFilters;
 		this.poster = new OriginPoster(client, signature, settings.maxOriginBody());
 		this.client = client;
 		this.signature = signature;
@@ -140,7 +157,7 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 		}
 		// a copy: the session replays these headers for as long as the WebSocket lives, after the exchange has ended
 		HttpHeaders clientHeaders = new HttpHeaders();
-		clientHeaders.addAll(request.getHeaders());
+		clientHeaders.addAll(filteredHeaders(exchange));
 		WsOverHttpSession session = new WsOverHttpSession(httpUri(url), clientHeaders, this.poster,
 				this.registry, this.timer, this.settings, exchange.getLogPrefix());
 		return session.open()
@@ -179,13 +196,12 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 
 	/** {@code websocket} mode: connects to the origin first, and answers the client's handshake once it accepted. */
 	private Mono<Void> proxy(ServerWebExchange exchange, URI url) {
-		HttpHeaders clientHeaders = exchange.getRequest().getHeaders();
-		String offered = clientHeaders.getFirst(WsOverHttpHeaders.SEC_WEBSOCKET_PROTOCOL);
+		String offered = exchange.getRequest().getHeaders().getFirst(WsOverHttpHeaders.SEC_WEBSOCKET_PROTOCOL);
 		WebsocketClientSpec.Builder spec = WebsocketClientSpec.builder();
 		if (offered != null) {
 			spec.protocols(offered);
 		}
-		HttpHeaders headers = WsOverHttpHeaders.webSocket(clientHeaders,
+		HttpHeaders headers = WsOverHttpHeaders.webSocket(filteredHeaders(exchange),
 				(this.signature != null) ? this.signature.get() : null);
 		Sinks.One<ClientWebSocketHandler> accepted = Sinks.one();
 		Sinks.Empty<Void> done = Sinks.empty();
@@ -200,7 +216,7 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 				String selected = in.selectedSubprotocol();
 				accepted.tryEmitValue(new ClientWebSocketHandler(session, this.registry,
 						(selected != null) ? List.of(selected) : List.of(), drop(exchange), this.slowClientCloses));
-				return done.asMono();
+				return session.relay();
 			})
 			.subscribe(null, accepted::tryEmitError);
 		return accepted.asMono()
@@ -218,6 +234,16 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 				logger.warn(exchange.getLogPrefix() + "WebSocket to origin " + url + " failed: " + ex);
 				return ClientResponses.error(exchange.getResponse(), 502, BAD_ORIGIN);
 			});
+	}
+
+	/** The client's request headers through the gateway's request header filters, as a routing filter sends them. */
+	private HttpHeaders filteredHeaders(ServerWebExchange exchange) {
+		List<HttpHeadersFilter> filters = this.headersFilters;
+		if (filters == null) {
+			filters = List.copyOf(this.headersFiltersProvider.getIfAvailable(List::of));
+			this.headersFilters = filters;
+		}
+		return HttpHeadersFilter.filterRequest(filters, exchange);
 	}
 
 	private WebSocketMode mode(ServerWebExchange exchange) {
@@ -244,7 +270,8 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 	private static URI withScheme(URI url, String secure, String plain) {
 		String scheme = url.getScheme().toLowerCase(Locale.ROOT);
 		boolean tls = "wss".equals(scheme) || "https".equals(scheme);
-		return UriComponentsBuilder.fromUri(url).scheme(tls ? secure : plain).build(true).toUri();
+		// the rest unchanged, byte for byte: UriComponentsBuilder would regroup the query (see RequestTargetFilter)
+		return URI.create((tls ? secure : plain) + url.toString().substring(url.getScheme().length()));
 	}
 
 	/**

@@ -59,9 +59,10 @@ final class OriginPoster {
 		});
 	}
 
-	// bounded: a chunk is copied and released as it comes, and reading stops at the limit
-	private Mono<byte[]> read(Flux<byte[]> chunks) {
-		return chunks.reduce(new ByteArrayOutputStream(), (out, chunk) -> {
+	// bounded: a chunk is copied and released as it comes, and reading stops at the limit; a buffer of its own for
+	// each subscription (reduceWith), as a shared seed would carry one read's bytes into the next
+	/* for testing */ Mono<byte[]> read(Flux<byte[]> chunks) {
+		return chunks.reduceWith(ByteArrayOutputStream::new, (out, chunk) -> {
 			if (out.size() + (long) chunk.length > this.maxBody) {
 				throw new OriginBodyTooLarge(this.maxBody);
 			}

@@ -12,7 +12,8 @@ import org.springframework.http.HttpHeaders;
 
 /**
  * The headers of WebSocket-over-HTTP (reference §4.2): those of each POST to the origin, and those of the client's
- * {@code 101} taken from the origin's first answer. Pure: values in, headers out.
+ * {@code 101} taken from the origin's first answer. Pure: values in, headers out. What goes to the origin starts
+ * from the client's headers after the gateway's request header filters, as for any proxied request.
  */
 final class WsOverHttpHeaders {
 
@@ -44,15 +45,18 @@ final class WsOverHttpHeaders {
 	}
 
 	/**
-	 * The headers of one POST: the client's handshake headers minus those above, any client {@code Meta-*} (so a
-	 * client cannot forge what the origin bound) and any {@code Grip-*}; then the protocol's own.
+	 * The headers of one POST: the client's handshake headers as the gateway's request header filters left them
+	 * ({@code X-Forwarded-*}, no client {@code Grip-*}, {@code Grip-Feature}), minus those above and any client
+	 * {@code Meta-*} (so a client cannot forge what the origin bound); then the protocol's own, with a fresh
+	 * {@code Grip-Sig} in place of the one the filters signed at the handshake.
+	 * @param filtered the handshake's headers after the gateway's {@code HttpHeadersFilter}s
 	 * @param signature a fresh {@code Grip-Sig} token, or {@code null} for none
 	 * @param meta the values bound by the origin's {@code Set-Meta-*}, sent as {@code Meta-*}
 	 */
-	static HttpHeaders request(HttpHeaders client, String connectionId, Map<String, String> meta,
+	static HttpHeaders request(HttpHeaders filtered, String connectionId, Map<String, String> meta,
 			@Nullable String signature) {
 		// the origin chooses the subprotocol in its answer to OPEN, so it sees the client's offer
-		HttpHeaders headers = replayed(client, true, signature);
+		HttpHeaders headers = replayed(filtered, true, signature);
 		headers.set(HttpHeaders.ACCEPT, WsEvents.CONTENT_TYPE);
 		headers.set(HttpHeaders.CONTENT_TYPE, WsEvents.CONTENT_TYPE);
 		headers.set(CONNECTION_ID, connectionId);
@@ -61,25 +65,28 @@ final class WsOverHttpHeaders {
 	}
 
 	/**
-	 * The headers of a WebSocket handshake to a WebSocket origin, as Pushpin sends them: the client's, less the
-	 * same as for a POST (the handshake's own are made again for the origin) and its {@code Sec-WebSocket-Protocol}
-	 * (offered again by the handshake), with {@code Sec-WebSocket-Extensions: grip} and a fresh {@code Grip-Sig}.
+	 * The headers of a WebSocket handshake to a WebSocket origin, as Pushpin sends them: the client's as the
+	 * gateway's request header filters left them, less the same as for a POST (the handshake's own are made again
+	 * for the origin) and its {@code Sec-WebSocket-Protocol} (offered again by the handshake), with
+	 * {@code Sec-WebSocket-Extensions: grip} and a fresh {@code Grip-Sig}.
 	 */
-	static HttpHeaders webSocket(HttpHeaders client, @Nullable String signature) {
-		return replayed(client, false, signature);
+	static HttpHeaders webSocket(HttpHeaders filtered, @Nullable String signature) {
+		return replayed(filtered, false, signature);
 	}
 
-	private static HttpHeaders replayed(HttpHeaders client, boolean withProtocol, @Nullable String signature) {
+	// the client's Grip-* headers are the gateway filters' to remove (GripRequestHeadersFilter, for every request);
+	// Grip-Sig alone is made again here, as a POST may go out long after the handshake's signature was made
+	private static HttpHeaders replayed(HttpHeaders filtered, boolean withProtocol, @Nullable String signature) {
 		HttpHeaders headers = new HttpHeaders();
-		client.forEach((name, values) -> {
+		filtered.forEach((name, values) -> {
 			String lower = name.toLowerCase(Locale.ROOT);
 			boolean protocol = lower.equals("sec-websocket-protocol");
-			if (!NOT_REPLAYED.contains(lower) && (withProtocol || !protocol) && !lower.startsWith("meta-")
-					&& !GripHeaders.isGripHeader(name)) {
+			if (!NOT_REPLAYED.contains(lower) && (withProtocol || !protocol) && !lower.startsWith("meta-")) {
 				headers.addAll(name, values);
 			}
 		});
 		headers.set(SEC_WEBSOCKET_EXTENSIONS, GRIP_EXTENSION);
+		headers.remove(GripHeaders.GRIP_SIG);
 		if (signature != null) {
 			headers.set(GripHeaders.GRIP_SIG, signature);
 		}

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 import io.gripway.hold.HoldRegistry;
 import io.gripway.hold.WebSocketHold;
@@ -18,9 +19,13 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
+import reactor.util.retry.RetryBackoffSpec;
 
 import org.springframework.http.HttpHeaders;
 
@@ -30,9 +35,10 @@ import org.springframework.http.HttpHeaders;
  *
  * <p>
  * At most one POST is outstanding; client frames arriving meanwhile wait in {@code pending} and go together in the
- * next one. A POST that fails (no connection, a 5xx, an unreadable answer) is sent again after
- * {@code retryBase · 2ⁿ}, up to {@code maxRetries} times, then the client is closed with 1011. Other bad answers
- * (a 4xx, a Content-Type other than exactly {@code application/websocket-events}, malformed events) close it at once.
+ * next one. A POST that fails (no connection, a 5xx, an unreadable answer) is sent again with Reactor's
+ * exponential backoff: after about {@code retryBase · 2ⁿ} (jittered, at most {@code maxBackoff}), up to
+ * {@code maxRetries} times, then the client is closed with 1011. Other bad answers (a 4xx, a Content-Type other than
+ * exactly {@code application/websocket-events}, malformed events) close it at once.
  *
  * <h3>Thread safety</h3> Called from the client's event loop, the HTTP client's, the bus thread (refresh) and
  * timers; all mutable state is guarded by this object's monitor, which is never held while sending or emitting.
@@ -40,11 +46,17 @@ import org.springframework.http.HttpHeaders;
  * <h3>Lifecycle</h3> {@link #open()} sends the first POST; after the origin accepted, {@link #accepted} keeps what
  * its answer said, and once the client's WebSocket is up and the hold registered, {@link #start} acts on it.
  * {@link #clientGone} queues the last event (CLOSE or DISCONNECT) for the origin, which is POSTed even though the
- * client has gone; {@link #end()} stops the timers.
+ * client has gone, after the POST in flight if there is one; {@link #end()} stops the timers but keeps that event
+ * (and sends DISCONNECT if the client's end was never reported): the origin always hears that its client went.
+ * Each POST with its retries is one publisher, subscribed once; when there is nothing more to send (the session is
+ * {@code DONE}, or ended with no last event due) it is disposed, with the keep-alive timer.
  */
 final class WsOverHttpSession implements ClientSession {
 
 	private static final Log logger = LogFactory.getLog(WsOverHttpSession.class);
+
+	/** Spread of each retry's wait, as a fraction of it: sessions that failed together do not retry together. */
+	static final double RETRY_JITTER = 0.5;
 
 	private enum State {
 
@@ -85,6 +97,11 @@ final class WsOverHttpSession implements ClientSession {
 
 	private final GripMessages messages;
 
+	private final RetryBackoffSpec retry;
+
+	// the POST in flight, with its retries; disposed when nothing more is to be sent
+	private final Disposable.Swap posting = Disposables.swap();
+
 	private final List<WsEvent> pending = new ArrayList<>();
 
 	private long pendingBytes;
@@ -120,6 +137,22 @@ final class WsOverHttpSession implements ClientSession {
 		this.logPrefix = logPrefix;
 		this.hold = new WebSocketHold(settings.queueCapacity(), this::refresh);
 		this.messages = new GripMessages(this.hold, registry, timer, this::detach, logPrefix + "[" + uri + "] ");
+		this.retry = Retry.backoff(settings.maxRetries(), settings.retryBase())
+			.maxBackoff(settings.maxBackoff())
+			.jitter(RETRY_JITTER)
+			.scheduler(timer)
+			.doBeforeRetry(signal -> {
+				if (logger.isDebugEnabled()) {
+					logger.debug(logPrefix + "POST to " + uri + " failed (" + signal.failure().getMessage()
+							+ "), retry " + (signal.totalRetries() + 1) + " of " + settings.maxRetries());
+				}
+			})
+			.onRetryExhaustedThrow(exhausted());
+	}
+
+	// the last failure, and how many tries it took, for the log line of the 1011
+	private static BiFunction<RetryBackoffSpec, Retry.RetrySignal, Throwable> exhausted() {
+		return (spec, signal) -> new PostFailedException(signal.totalRetries() + 1, signal.failure());
 	}
 
 	@Override
@@ -188,6 +221,11 @@ final class WsOverHttpSession implements ClientSession {
 	private void pendingLeft() {
 		this.pending.clear();
 		this.pendingBytes = 0;
+		releaseReading();
+	}
+
+	// guarded by this: a client read waiting for room goes on
+	private void releaseReading() {
 		Sinks.Empty<Void> waiting = this.room;
 		this.room = null;
 		if (waiting != null) {
@@ -214,17 +252,34 @@ final class WsOverHttpSession implements ClientSession {
 		postIfDue();
 	}
 
-	/** The client's WebSocket handler finished: no more timers. Any last POST still goes out. */
+	/**
+	 * The client's WebSocket handler finished: no more timers. The client's last event still goes out: after the
+	 * POST in flight, if there is one (its answer finds the event pending), else now. A handler that ended without
+	 * reporting the client gone (cancelled) counts as the client vanishing, so the origin always hears of it.
+	 */
 	@Override
-	public synchronized void end() {
+	public void end() {
 		this.messages.stop();
-		pendingLeft();
-		if (this.state == State.OPEN || this.state == State.DETACHED) {
-			this.state = State.DONE;
-		}
-		if (this.state == State.DONE) {
+		synchronized (this) {
+			if (this.state == State.OPEN) {
+				this.pending.add(WsEvent.DISCONNECT);
+				this.state = State.CLIENT_GONE;
+			}
+			if (this.state == State.CLIENT_GONE) {
+				// what is pending ends with the client's CLOSE or DISCONNECT: kept for the next POST
+				releaseReading();
+			}
+			else {
+				pendingLeft();
+				if (this.state == State.DETACHED) {
+					this.state = State.DONE;
+				}
+				// nothing more will be sent
+				this.posting.dispose();
+			}
 			cancel(this.keepAliveTask);
 		}
+		postIfDue();
 	}
 
 	/** A {@code refresh} publish: POST now, with whatever is pending (possibly nothing). */
@@ -248,23 +303,43 @@ final class WsOverHttpSession implements ClientSession {
 			this.inFlight = true;
 			cancel(this.keepAliveTask);
 		}
-		send(batch, 0);
+		BaseSubscriber<OriginReply> subscriber = new BaseSubscriber<>() {
+
+			@Override
+			protected void hookOnNext(OriginReply reply) {
+				replied(reply);
+			}
+
+			@Override
+			protected void hookOnError(Throwable ex) {
+				fail(ex.getMessage());
+			}
+
+		};
+		// in place before it can complete: the next POST, which its answer may start, replaces it, not the reverse
+		this.posting.replace(subscriber);
+		post(WsEvents.encode(batch)).subscribe(subscriber);
 	}
 
-	private void send(List<WsEvent> batch, int attempt) {
-		Map<String, String> metaNow;
-		synchronized (this) {
-			metaNow = Map.copyOf(this.meta);
-		}
-		this.poster.post(this.uri, this.clientHeaders, this.connectionId, metaNow, WsEvents.encode(batch))
-			.subscribe(reply -> replied(batch, attempt, reply), error -> retry(batch, attempt, error.toString()));
+	/** One POST of {@code events}, sent again on failure; each try carries the meta bound at that moment. */
+	private Mono<OriginReply> post(byte[] events) {
+		return Mono.defer(() -> this.poster.post(this.uri, this.clientHeaders, this.connectionId, metaNow(), events))
+			.<OriginReply>handle((reply, sink) -> {
+				if (reply.status() >= 500) {
+					sink.error(new OriginServerError(reply.status()));
+				}
+				else {
+					sink.next(reply);
+				}
+			})
+			.retryWhen(this.retry);
 	}
 
-	private void replied(List<WsEvent> batch, int attempt, OriginReply reply) {
-		if (reply.status() >= 500) {
-			retry(batch, attempt, "origin answered " + reply.status());
-			return;
-		}
+	private synchronized Map<String, String> metaNow() {
+		return Map.copyOf(this.meta);
+	}
+
+	private void replied(OriginReply reply) {
 		if (!reply.isEvents()) {
 			fail("origin answered " + reply.status() + " with Content-Type '"
 					+ reply.headers().getFirst(HttpHeaders.CONTENT_TYPE) + "', not 200 with " + WsEvents.CONTENT_TYPE);
@@ -286,23 +361,12 @@ final class WsOverHttpSession implements ClientSession {
 			this.inFlight = false;
 			if (this.state == State.CLIENT_GONE && this.pending.isEmpty()) {
 				this.state = State.DONE;
+				// the client's last event was answered: nothing more will be sent
+				this.posting.dispose();
 			}
 			scheduleKeepAlive();
 		}
 		postIfDue();
-	}
-
-	private void retry(List<WsEvent> batch, int attempt, String why) {
-		if (attempt >= this.settings.maxRetries()) {
-			fail("POST failed " + (attempt + 1) + " times, last: " + why);
-			return;
-		}
-		long delayMillis = this.settings.retryBase().toMillis() << attempt;
-		if (logger.isDebugEnabled()) {
-			logger.debug(this.logPrefix + "POST to " + this.uri + " failed (" + why + "), retry in " + delayMillis
-					+ " ms");
-		}
-		this.timer.schedule(() -> send(batch, attempt + 1), delayMillis, TimeUnit.MILLISECONDS);
 	}
 
 	private void fail(String why) {
@@ -312,6 +376,7 @@ final class WsOverHttpSession implements ClientSession {
 			this.state = (this.state == State.CLIENT_GONE) ? State.DONE : State.ORIGIN_DONE;
 			pendingLeft();
 			cancel(this.keepAliveTask);
+			this.posting.dispose();
 		}
 		this.hold.offer(closeFrame(1011, "origin unavailable"));
 	}
@@ -387,6 +452,34 @@ final class WsOverHttpSession implements ClientSession {
 		if (task != null) {
 			task.dispose();
 		}
+	}
+
+	/** The origin answered 5xx: retried like a failed connection. Expected from a restarting origin: no stack. */
+	static final class OriginServerError extends RuntimeException {
+
+		OriginServerError(int status) {
+			super("origin answered " + status);
+		}
+
+		@Override
+		public synchronized Throwable fillInStackTrace() {
+			return this;
+		}
+
+	}
+
+	/** A POST failed on every try; says how many and the last failure. */
+	static final class PostFailedException extends RuntimeException {
+
+		PostFailedException(long tries, Throwable last) {
+			super("POST failed " + tries + " times, last: " + last, last);
+		}
+
+		@Override
+		public synchronized Throwable fillInStackTrace() {
+			return this;
+		}
+
 	}
 
 }

@@ -32,8 +32,10 @@ import reactor.util.concurrent.Queues;
  * <h3>Thread safety</h3> Client frames come from the client's event loop, origin frames from the origin's; the
  * state flags are volatile and only ever go from false to true.
  *
- * <h3>Lifecycle</h3> Made once the origin accepted; {@link #end()} closes the origin connection (by completing
- * {@code done}, which the origin connection's handler returns).
+ * <h3>Lifecycle</h3> Made once the origin accepted. Everything done on the origin connection (frames to it, frames
+ * and the close status from it, a close frame sent to it) is one publisher, {@link #relay()}, which the origin
+ * connection's handler returns: it starts reading when {@link #start} is called and ends, closing the connection and
+ * cancelling whatever is still running, when {@link #end()} (or a close sent to the origin) completes {@code done}.
  */
 final class WsProxySession implements ClientSession {
 
@@ -50,6 +52,12 @@ final class WsProxySession implements ClientSession {
 	private final Sinks.Many<WebSocketFrame> toOrigin;
 
 	private final Sinks.Empty<Void> done;
+
+	// completed by start(): the origin's frames are read from then on
+	private final Sinks.Empty<Void> started = Sinks.empty();
+
+	// a close frame to send the origin (its code and reason), then the connection ends
+	private final Sinks.One<CloseFrame> closing = Sinks.one();
 
 	private final String logPrefix;
 
@@ -84,11 +92,32 @@ final class WsProxySession implements ClientSession {
 	@Override
 	public void start(Runnable drop) {
 		this.drop = drop;
-		this.originOut.sendObject(this.toOrigin.asFlux()).then().subscribe(null, ex -> {
-		});
-		this.originIn.receiveFrames().subscribe(this::fromOrigin, ex -> originGone(null, null), () -> {
-		});
-		this.originIn.receiveCloseStatus().subscribe(status -> originGone(status.code(), status.reasonText()));
+		this.started.tryEmitEmpty();
+	}
+
+	/**
+	 * The origin connection's life, for its handler to return: client frames to the origin, the origin's frames and
+	 * close status to the client, a close frame when asked. Ends (and the connection with it) when {@code done}
+	 * completes; a connection that ends first cancels it all.
+	 */
+	Mono<Void> relay() {
+		Mono<Void> toOrigin = this.originOut.sendObject(this.toOrigin.asFlux())
+			.then()
+			// a write that fails means the origin has gone, which its close status reports
+			.onErrorResume(ex -> Mono.empty());
+		Mono<Void> fromOrigin = this.originIn.receiveFrames()
+			.doOnNext(this::fromOrigin)
+			.then()
+			.onErrorResume(ex -> Mono.fromRunnable(() -> originGone(null, null)));
+		Mono<Void> closeStatus = this.originIn.receiveCloseStatus()
+			.doOnNext(status -> originGone(status.code(), status.reasonText()))
+			.then();
+		Mono<Void> close = this.closing.asMono()
+			.flatMap(frame -> this.originOut.sendClose(frame.code(), frame.reason()).onErrorResume(ex -> Mono.empty()))
+			.then(Mono.fromRunnable(this::closeOrigin));
+		// a close may be asked for before the start (a client refused as one too many)
+		Mono<Void> relaying = Mono.when(this.started.asMono().then(Mono.when(toOrigin, fromOrigin, closeStatus)), close);
+		return Mono.firstWithSignal(relaying, this.done.asMono());
 	}
 
 	private void fromOrigin(WebSocketFrame frame) {
@@ -143,8 +172,7 @@ final class WsProxySession implements ClientSession {
 		if (!this.detached && !this.originClosed) {
 			this.originClosed = true;
 			if (clean) {
-				this.originOut.sendClose((code != null) ? code : 1000, reason).subscribe(null, ex -> {
-				}, this::closeOrigin);
+				this.closing.tryEmitValue(new CloseFrame((code != null) ? code : 1000, reason));
 			}
 		}
 		this.hold.complete();
@@ -153,8 +181,7 @@ final class WsProxySession implements ClientSession {
 
 	private void detach() {
 		this.detached = true;
-		this.originOut.sendClose().subscribe(null, ex -> {
-		}, this::closeOrigin);
+		this.closing.tryEmitValue(new CloseFrame(1000, null));
 	}
 
 	@Override
@@ -166,6 +193,9 @@ final class WsProxySession implements ClientSession {
 
 	private void closeOrigin() {
 		this.done.tryEmitEmpty();
+	}
+
+	private record CloseFrame(int code, @Nullable String reason) {
 	}
 
 }

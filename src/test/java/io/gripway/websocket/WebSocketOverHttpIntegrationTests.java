@@ -108,6 +108,13 @@ class WebSocketOverHttpIntegrationTests {
 			return isOpen(in) ? List.of(Event.of("OPEN"),
 					new Event("TEXT", "c:{\"channel\":\"" + channel + "\",\"type\":\"subscribe\"}")) : List.of();
 		}));
+		// a POST with the message "wait" is answered after a second: the client leaves meanwhile
+		origin.route("/slow-answer", (request, response) -> {
+			boolean wait = decode(bodyOf(request)).stream().anyMatch(event -> "wait".equals(event.content()));
+			return Mono.delay(wait ? Duration.ofSeconds(1) : Duration.ZERO)
+				.then(Mono.defer(() -> Mono.from(events(request, response,
+						in -> isOpen(in) ? List.of(Event.of("OPEN")) : List.of()))));
+		});
 		origin.route("/reject", (request, response) -> response.status(403)
 			.header("Content-Type", "text/plain")
 			.header("X-Why", "no-entry")
@@ -368,6 +375,54 @@ class WebSocketOverHttpIntegrationTests {
 	}
 
 	@Test
+	void postsGoThroughTheGatewaysRequestHeaderFiltersThenGetTheProtocolsOwn() throws Exception {
+		Map<String, String> forged = Map.of("X-Forwarded-For", "203.0.113.7", "Grip-Feature", "forged",
+				"Grip-Last", "x; last-id=1", "Grip-Sig", "forged");
+		try (WsClient client = WsClient.connect(ws("/echo?fwd=1"), forged)) {
+			String id = connectionIdOfLastOpen("/echo");
+			client.sendText("hi");
+			awaitPost(id, "TEXT 2\r\nhi\r\n");
+			// every POST, not only the first: OPEN and the one after it
+			for (TestOrigin.Received post : postsOf(id)) {
+				assertForwardedAndGripHeaders(post.headers());
+				assertThat(post.headers().get("Sec-WebSocket-Extensions")).isEqualTo("grip");
+				assertThat(post.headers().get("Connection-Id")).isEqualTo(id);
+			}
+		}
+	}
+
+	@Test
+	void proxiedHandshakeGoesThroughTheGatewaysRequestHeaderFilters() throws Exception {
+		Map<String, String> forged = Map.of("X-Forwarded-For", "203.0.113.7", "Grip-Feature", "forged",
+				"Grip-Last", "x; last-id=1", "Grip-Sig", "forged");
+		try (WsClient client = WsClient.connect(ws("/plain-ws"), forged)) {
+			client.sendText("hi");
+			assertThat(client.next(WAIT).text()).isEqualTo("origin:hi");
+			TestOrigin.Received handshake = origin.received().stream()
+				.filter(r -> r.uri().equals("/plain-ws"))
+				.reduce((first, second) -> second)
+				.orElseThrow();
+			assertForwardedAndGripHeaders(handshake.headers());
+			assertThat(handshake.headers().get("Sec-WebSocket-Extensions")).isEqualTo("grip");
+		}
+	}
+
+	/** As the gateway's filters write them for a plain request (PassthroughIntegrationTests), with Gripway's own. */
+	static void assertForwardedAndGripHeaders(io.netty.handler.codec.http.HttpHeaders headers) throws Exception {
+		// trusted-proxies: the forged 203.0.113.7 is not a trusted proxy, so it is dropped; the client is added
+		assertThat(headers.getAll("X-Forwarded-For")).containsExactly("127.0.0.1");
+		assertThat(headers.get("X-Forwarded-Proto")).isEqualTo("http");
+		assertThat(headers.get("X-Forwarded-Host")).isEqualTo("127.0.0.1:" + gripway.proxyPort());
+		assertThat(headers.get("X-Forwarded-Port")).isEqualTo(String.valueOf(gripway.proxyPort()));
+		assertThat(headers.getAll("Grip-Feature"))
+			.containsExactly(io.gripway.gateway.GripRequestHeadersFilter.FEATURES);
+		assertThat(headers.contains("Grip-Last")).isFalse();
+		assertThat(headers.getAll("Grip-Sig")).hasSize(1);
+		assertThat(SignedJWT.parse(headers.get("Grip-Sig"))
+			.verify(new MACVerifier(SIGNING_KEY.getBytes(StandardCharsets.UTF_8)))).isTrue();
+	}
+
+	@Test
 	void originRejectionIsTheClientsHandshakeFailure() {
 		assertThatExceptionOfType(WebSocketClientHandshakeException.class)
 			.isThrownBy(() -> WsClient.connect(ws("/reject")))
@@ -488,6 +543,32 @@ class WebSocketOverHttpIntegrationTests {
 			String id = connectionIdOfLastOpen("/echo");
 			client.vanish();
 			awaitPost(id, "DISCONNECT\r\n");
+		}
+	}
+
+	@Test
+	void clientClosingWhileAPostIsOutstandingReachesTheOriginAsCloseAfterIt() {
+		try (WsClient client = WsClient.connect(ws("/slow-answer"))) {
+			String id = connectionIdOfLastOpen("/slow-answer");
+			client.sendText("wait");
+			awaitPost(id, "TEXT 4\r\nwait\r\n");
+			client.sendClose(4000, "done");
+			client.awaitEnd(WAIT);
+			awaitPost(id, "CLOSE 6\r\n" + closeContent(4000, "done") + "\r\n");
+			assertThat(postsOf(id)).hasSize(3);
+		}
+	}
+
+	@Test
+	void clientVanishingWhileAPostIsOutstandingReachesTheOriginAsDisconnectAfterIt() {
+		try (WsClient client = WsClient.connect(ws("/slow-answer"))) {
+			String id = connectionIdOfLastOpen("/slow-answer");
+			client.sendText("wait");
+			awaitPost(id, "TEXT 4\r\nwait\r\n");
+			client.vanish();
+			client.awaitEnd(WAIT);
+			awaitPost(id, "DISCONNECT\r\n");
+			assertThat(postsOf(id)).hasSize(3);
 		}
 	}
 

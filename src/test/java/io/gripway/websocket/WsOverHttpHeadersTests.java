@@ -22,25 +22,27 @@ class WsOverHttpHeadersTests {
 	}
 
 	@Test
-	void postReplaysClientHeadersLessHandshakeMetaAndGrip() {
-		HttpHeaders client = headers("Host", "example.com", "Upgrade", "websocket", "Connection", "Upgrade",
-				"Sec-WebSocket-Key", "k", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Extensions", "permessage-deflate",
-				"Sec-WebSocket-Protocol", "chat", "Accept", "*/*", "Connection-Id", "forged", "Meta-User", "forged",
-				"Grip-Sig", "forged", "Cookie", "a=b");
-		HttpHeaders post = WsOverHttpHeaders.request(client, "id-1", Map.of("User", "alice"), "token");
+	void postReplaysFilteredHeadersLessHandshakeAndMetaWithAFreshSignature() {
+		// as the gateway's header filters leave them: forwarded headers and Gripway's Grip-* in, the client's out
+		HttpHeaders filtered = headers("Host", "example.com", "Sec-WebSocket-Key", "k", "Sec-WebSocket-Version", "13",
+				"Sec-WebSocket-Extensions", "permessage-deflate", "Sec-WebSocket-Protocol", "chat", "Accept", "*/*",
+				"Connection-Id", "forged", "Meta-User", "forged", "Grip-Sig", "signed-at-handshake",
+				"Grip-Feature", "status", "X-Forwarded-For", "10.0.0.1", "Cookie", "a=b");
+		HttpHeaders post = WsOverHttpHeaders.request(filtered, "id-1", Map.of("User", "alice"), "token");
 		assertThat(post.toSingleValueMap()).containsOnly(Map.entry("Sec-WebSocket-Protocol", "chat"),
-				Map.entry("Cookie", "a=b"), Map.entry("Sec-WebSocket-Extensions", "grip"), Map.entry("Grip-Sig", "token"),
+				Map.entry("Cookie", "a=b"), Map.entry("X-Forwarded-For", "10.0.0.1"), Map.entry("Grip-Feature", "status"),
+				Map.entry("Sec-WebSocket-Extensions", "grip"), Map.entry("Grip-Sig", "token"),
 				Map.entry("Accept", "application/websocket-events"),
 				Map.entry("Content-Type", "application/websocket-events"), Map.entry("Connection-Id", "id-1"),
 				Map.entry("Meta-User", "alice"));
-		assertThat(WsOverHttpHeaders.request(client, "id-1", Map.of(), null).containsHeader("Grip-Sig")).isFalse();
+		assertThat(WsOverHttpHeaders.request(filtered, "id-1", Map.of(), null).containsHeader("Grip-Sig")).isFalse();
 	}
 
 	@Test
 	void webSocketHandshakeOffersGripAndLeavesTheSubprotocolToTheHandshake() {
-		HttpHeaders origin = WsOverHttpHeaders.webSocket(
-				headers("Sec-WebSocket-Protocol", "chat", "Sec-WebSocket-Extensions", "x", "Cookie", "a=b"), "t");
-		assertThat(origin.toSingleValueMap()).containsOnly(Map.entry("Cookie", "a=b"),
+		HttpHeaders origin = WsOverHttpHeaders.webSocket(headers("Sec-WebSocket-Protocol", "chat",
+				"Sec-WebSocket-Extensions", "x", "Cookie", "a=b", "Grip-Feature", "status", "Grip-Sig", "old"), "t");
+		assertThat(origin.toSingleValueMap()).containsOnly(Map.entry("Cookie", "a=b"), Map.entry("Grip-Feature", "status"),
 				Map.entry("Sec-WebSocket-Extensions", "grip"), Map.entry("Grip-Sig", "t"));
 	}
 
