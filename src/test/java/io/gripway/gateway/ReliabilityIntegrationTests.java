@@ -65,6 +65,10 @@ class ReliabilityIntegrationTests {
 		origin.origin().route("/no-link", (request, response) -> response.header("Grip-Hold", "stream")
 			.header("Grip-Channel", "unlinked; prev-id=3")
 			.sendString(Mono.just("open\n")));
+		origin.origin().route("/idle", (request, response) -> response.header("Grip-Hold", "stream")
+			.header("Grip-Channel", "idle; prev-id=1")
+			.header("Grip-Link", "</next?ch=idle>; rel=next; timeout=1")
+			.sendString(Mono.just("open\n")));
 		origin.origin().route("/events", (request, response) -> response.header("Grip-Hold", "stream")
 			.header("Grip-Channel", "events-c1; prev-id=6; filter=build-id")
 			.header("Grip-Set-Meta", "id_format=\"c1:%(events-c1)s\"")
@@ -304,6 +308,19 @@ class ReliabilityIntegrationTests {
 		finally {
 			origin.delayNextLinks(Duration.ZERO);
 			streams.forEach(StreamClient::close);
+		}
+	}
+
+	@Test
+	void aStreamQuietForItsNextLinksTimeoutIsRefreshedThroughIt() {
+		origin.append("idle");
+		try (StreamClient stream = StreamClient.open(gripway.proxyUrl() + "/idle")) {
+			stream.awaitReceived("open\n", WAIT);
+			// stored, never published: only the refresh after 1 s of silence can bring it
+			origin.append("idle");
+			stream.awaitReceived("item 2\n", WAIT);
+			assertThat(stream.received()).isEqualTo("open\nitem 2\n");
+			assertThat(origin.gripLast()).contains("idle; last-id=1");
 		}
 	}
 

@@ -398,6 +398,57 @@ class InstructParserTests {
 
 	// Helpers, shared with InstructJsonTests.
 
+	// Grip-Link
+
+	@Test
+	void nextLinkWithDefaultTimeout() {
+		Instruct instruct = parse("Grip-Hold", "stream", "Grip-Channel", "c; prev-id=3", "Grip-Link",
+				"</events/?link=next&recover=true>; rel=next");
+		assertThat(instruct.next()).isEqualTo(new NextLink("/events/?link=next&recover=true", Duration.ofSeconds(120)));
+		assertThat(instruct.goneLink()).isNull();
+	}
+
+	@Test
+	void nextAndGoneLinksInOneHeaderOrTwo() {
+		Instruct together = parse("Grip-Link", "</next>; rel=next; timeout=30, </gone?x=1>; rel=gone");
+		Instruct apart = parse("Grip-Link", "</next>; rel=next; timeout=30", "Grip-Link", "</gone?x=1>; rel=gone");
+		for (Instruct instruct : List.of(together, apart)) {
+			assertThat(instruct.next()).isEqualTo(new NextLink("/next", Duration.ofSeconds(30)));
+			assertThat(instruct.goneLink()).isEqualTo("/gone?x=1");
+			assertThat(instruct.hold()).isNull();
+		}
+	}
+
+	@Test
+	void linkWithUnknownRelOrNoParametersIsIgnored() {
+		Instruct instruct = parse("Grip-Link", "</a>; rel=prev, </b>");
+		assertThat(instruct.next()).isNull();
+		assertThat(instruct.goneLink()).isNull();
+	}
+
+	@Test
+	void linkOutsideAngleBracketsIsRejected() {
+		assertRejected("Grip-Link has invalid value", "Grip-Link", "/next; rel=next");
+		assertRejected("Grip-Link has invalid value", "Grip-Link", "<>; rel=next");
+	}
+
+	@Test
+	void linkWithBadTimeoutIsRejected() {
+		assertRejected("Grip-Link timeout", "Grip-Link", "</next>; rel=next; timeout=soon");
+		assertRejected("Grip-Link timeout", "Grip-Link", "</next>; rel=next; timeout=-1");
+	}
+
+	@Test
+	void linkThatIsNoUriIsRejected() {
+		assertRejected("is not a valid URI reference", "Grip-Link", "<a b>; rel=next");
+	}
+
+	@Test
+	void linkHeadersNeverReachTheClient() {
+		Instruct instruct = parse("Grip-Link", "</next>; rel=next", "X-Kept", "1");
+		assertThat(instruct.response().headers()).containsExactly(new HeaderField("X-Kept", "1"));
+	}
+
 	static Instruct parse(String... nameValues) {
 		return parse(200, null, "", nameValues);
 	}
