@@ -30,7 +30,15 @@ final class OriginBody {
 
 	/** The whole body, or {@link OriginBodyTooLargeException} once it passes {@code limit} bytes. */
 	Mono<Content> aggregate(long limit) {
-		return inbound().receive()
+		return read(inbound().receive(), limit).doOnSuccess(content -> this.connection = null);
+	}
+
+	/**
+	 * A whole body, copied out of its buffers as they come (Reactor Netty releases each after), or
+	 * {@link OriginBodyTooLargeException} once it passes {@code limit} bytes.
+	 */
+	static Mono<Content> read(Flux<ByteBuf> body, long limit) {
+		return body
 			.collect(ByteArrayOutputStream::new, (out, chunk) -> {
 				if (out.size() + chunk.readableBytes() > limit) {
 					throw new OriginBodyTooLargeException(limit);
@@ -39,7 +47,6 @@ final class OriginBody {
 				chunk.readBytes(bytes);
 				out.writeBytes(bytes);
 			})
-			.doOnSuccess(out -> this.connection = null)
 			.map(out -> Content.adopt(out.toByteArray()));
 	}
 

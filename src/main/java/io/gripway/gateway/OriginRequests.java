@@ -1,6 +1,5 @@
 package io.gripway.gateway;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,23 +100,11 @@ final class OriginRequests {
 			})
 			.request(HttpMethod.valueOf(method))
 			.uri(uri)
-			.response((response, body) -> body
-				.reduceWith(ByteArrayOutputStream::new, (out, chunk) -> {
-					if (out.size() + chunk.readableBytes() > this.maxBody) {
-						throw new OriginBodyTooLargeException(this.maxBody);
-					}
-					byte[] bytes = new byte[chunk.readableBytes()];
-					chunk.readBytes(bytes);
-					out.writeBytes(bytes);
-					return out;
-				})
-				.defaultIfEmpty(new ByteArrayOutputStream(0))
-				.map(out -> {
-					List<HeaderField> fields = new ArrayList<>();
-					response.responseHeaders().forEach(e -> fields.add(new HeaderField(e.getKey(), e.getValue())));
-					return new Answer(response.status().code(), response.status().reasonPhrase(), fields,
-							Content.adopt(out.toByteArray()));
-				}))
+			.response((response, body) -> OriginBody.read(body, this.maxBody).map(content -> {
+				List<HeaderField> fields = new ArrayList<>();
+				response.responseHeaders().forEach(e -> fields.add(new HeaderField(e.getKey(), e.getValue())));
+				return new Answer(response.status().code(), response.status().reasonPhrase(), fields, content);
+			}))
 			.single();
 	}
 
