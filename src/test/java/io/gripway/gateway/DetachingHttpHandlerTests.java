@@ -14,11 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.gripway.test.Await;
-import io.gripway.test.NettyLeakCheck;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
@@ -34,7 +32,6 @@ import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A held response outlives its WebFlux exchange: written after it, without keeping it. */
-@ExtendWith(NettyLeakCheck.class)
 class DetachingHttpHandlerTests {
 
 	private final HttpClient client = HttpClient.newHttpClient();

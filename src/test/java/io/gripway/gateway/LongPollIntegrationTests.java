@@ -13,19 +13,16 @@ import java.util.concurrent.TimeUnit;
 import io.gripway.hold.HoldKind;
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.TestOrigin;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Response holds (long-polls): released by a publish, or answered with the origin's response on timeout. */
-@ExtendWith(NettyLeakCheck.class)
 class LongPollIntegrationTests {
 
 	static TestOrigin origin;

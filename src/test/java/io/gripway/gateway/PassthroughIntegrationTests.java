@@ -14,19 +14,16 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.gripway.test.GripwayInstance;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.TestOrigin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Non-GRIP traffic passes through untouched; what the origin receives is the client's request, cleaned and signed. */
-@ExtendWith(NettyLeakCheck.class)
 class PassthroughIntegrationTests {
 
 	static final String SIGNING_KEY = "a-secret-of-at-least-thirty-two-bytes!";

@@ -4,19 +4,16 @@ import java.time.Duration;
 
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.StreamClient;
 import io.gripway.test.TestOrigin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Stream holds (HTTP streaming and SSE): opened at once, appended to by publishes, ended by close or the client. */
-@ExtendWith(NettyLeakCheck.class)
 class StreamIntegrationTests {
 
 	static final Duration WAIT = Duration.ofSeconds(10);

@@ -17,10 +17,8 @@ import java.util.concurrent.TimeUnit;
 import io.gripway.GripwayApplication;
 import io.gripway.test.Await;
 import io.gripway.test.Management;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.TestOrigin;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The real thing: Gripway in a child JVM, a held long-poll, a real SIGTERM ({@link Process#destroy()} on Linux), and
  * the client gets its timeout response before the process exits, within the drain window plus a margin.
  */
-@ExtendWith(NettyLeakCheck.class)
 class SigtermProcessIntegrationTests {
 
 	static final Duration WINDOW = Duration.ofSeconds(2);

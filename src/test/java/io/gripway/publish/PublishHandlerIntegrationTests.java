@@ -1,7 +1,5 @@
 package io.gripway.publish;
 
-import io.gripway.test.NettyLeakCheck;
-import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@link PublishHandler} bound to a real reactor-netty server on an ephemeral port, driven by real HTTP clients.
  */
-@ExtendWith(NettyLeakCheck.class)
 class PublishHandlerIntegrationTests {
 
 	private static final int MAX_BODY_BYTES = 1024;

@@ -18,7 +18,6 @@ import com.nimbusds.jwt.SignedJWT;
 import io.gripway.hold.HoldKind;
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.TestOrigin;
 import io.gripway.test.WsClient;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -44,7 +42,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * WebSocket-over-HTTP end to end: a real WebSocket client, a real Gripway and a real origin that speaks the event
  * encoding written here, independently of Gripway's codec, byte for byte as reference §4.2 shows it.
  */
-@ExtendWith(NettyLeakCheck.class)
 class WebSocketOverHttpIntegrationTests {
 
 	static final Duration WAIT = Duration.ofSeconds(10);
