@@ -287,11 +287,6 @@ class WebSocketOverHttpIntegrationTests {
 		return new String(bytes, StandardCharsets.ISO_8859_1);
 	}
 
-	static void awaitSubscribers(String channel, int count) {
-		Await.until(WAIT, () -> gripway.registry().subscriberCount(channel) == count,
-				() -> count + " subscribers on '" + channel + "', have " + gripway.registry().subscriberCount(channel));
-	}
-
 	/** Publishes one {@code ws-message} item; {@code meta} is the item's meta object or null. */
 	static void publishWs(String channel, @Nullable String meta, String wsMessage) {
 		gripway.publishOk("{\"items\":[{\"channel\":\"" + channel + "\"," + ((meta != null) ? "\"meta\":" + meta + "," : "")
@@ -415,7 +410,7 @@ class WebSocketOverHttpIntegrationTests {
 	@Test
 	void subscribedClientGetsPublishedMessagesOfEveryType() {
 		try (WsClient client = WsClient.connect(ws("/subscribe?ch=news"))) {
-			awaitSubscribers("news", 1);
+			gripway.awaitSubscribers("news", 1);
 			publishWs("news", null, "{\"content\":\"breaking\"}");
 			WsClient.Frame text = client.next(WAIT);
 			assertThat(text.type()).isEqualTo("TEXT");
@@ -427,7 +422,7 @@ class WebSocketOverHttpIntegrationTests {
 			publishWs("news", null, "{\"type\":\"ping\"}");
 			assertThat(client.next(WAIT).type()).isEqualTo("PING");
 		}
-		awaitSubscribers("news", 0);
+		gripway.awaitSubscribers("news", 0);
 	}
 
 	@Test
@@ -461,7 +456,7 @@ class WebSocketOverHttpIntegrationTests {
 	void publishedCloseClosesTheClientAndTheOriginHearsOfIt() {
 		try (WsClient client = WsClient.connect(ws("/subscribe?ch=closing"))) {
 			String id = connectionIdOfLastOpen("/subscribe");
-			awaitSubscribers("closing", 1);
+			gripway.awaitSubscribers("closing", 1);
 			publishWs("closing", null, "{\"action\":\"close\",\"code\":4002,\"reason\":\"bye for now\"}");
 			assertClosedWith(client, 4002, "bye for now");
 			Await.until(WAIT, () -> postsOf(id).stream().anyMatch(r -> r.bodyText().startsWith("CLOSE")),
@@ -473,7 +468,7 @@ class WebSocketOverHttpIntegrationTests {
 	void publishedRefreshMakesAnEmptyPost() {
 		try (WsClient client = WsClient.connect(ws("/subscribe?ch=refreshing"))) {
 			String id = connectionIdOfLastOpen("/subscribe");
-			awaitSubscribers("refreshing", 1);
+			gripway.awaitSubscribers("refreshing", 1);
 			publishWs("refreshing", null, "{\"action\":\"refresh\"}");
 			awaitPost(id, "");
 		}
@@ -526,8 +521,8 @@ class WebSocketOverHttpIntegrationTests {
 	void controlMessagesSubscribeFilterDelayKeepAliveUnsubscribeAndDetach() throws Exception {
 		try (WsClient client = WsClient.connect(ws("/control"))) {
 			String id = connectionIdOfLastOpen("/control");
-			awaitSubscribers("ctl-a", 1);
-			awaitSubscribers("ctl-b", 1);
+			gripway.awaitSubscribers("ctl-a", 1);
+			gripway.awaitSubscribers("ctl-b", 1);
 
 			// skip-self reads the meta set by set-meta: bob's own message does not come back to him
 			publishWs("ctl-b", "{\"sender\":\"bob\"}", "{\"content\":\"own\"}");
@@ -543,7 +538,7 @@ class WebSocketOverHttpIntegrationTests {
 			assertThat(client.next(WAIT).text()).isEqualTo("ka");
 
 			client.sendText("unsubscribe");
-			awaitSubscribers("ctl-a", 0);
+			gripway.awaitSubscribers("ctl-a", 0);
 
 			client.sendText("detach");
 			awaitPost(id, "TEXT 6\r\ndetach\r\n");
@@ -558,7 +553,7 @@ class WebSocketOverHttpIntegrationTests {
 			assertThat(frame.text()).isEqualTo("still here");
 			assertThat(postsOf(id)).hasSize(posts);
 		}
-		awaitSubscribers("ctl-b", 0);
+		gripway.awaitSubscribers("ctl-b", 0);
 	}
 
 	@Test
@@ -612,7 +607,7 @@ class WebSocketOverHttpIntegrationTests {
 			assertThat(SignedJWT.parse(handshake.headers().get("Grip-Sig"))
 				.verify(new MACVerifier(SIGNING_KEY.getBytes(StandardCharsets.UTF_8)))).isTrue();
 
-			awaitSubscribers("grip-ws", 1);
+			gripway.awaitSubscribers("grip-ws", 1);
 			publishWs("grip-ws", null, "{\"content\":\"published\"}");
 			assertThat(client.next(WAIT).text()).isEqualTo("published");
 			client.sendText("hello");
@@ -621,7 +616,7 @@ class WebSocketOverHttpIntegrationTests {
 			client.sendText("close");
 			assertClosedWith(client, 4003, "ws bye");
 		}
-		awaitSubscribers("grip-ws", 0);
+		gripway.awaitSubscribers("grip-ws", 0);
 	}
 
 	@Test
