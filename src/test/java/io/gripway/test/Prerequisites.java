@@ -1,5 +1,6 @@
 package io.gripway.test;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -15,7 +16,10 @@ public final class Prerequisites {
 
 	/** Whether missing tools fail tests instead of skipping them. */
 	public static boolean required() {
-		String ci = System.getenv("CI");
+		return required(System.getenv("CI"));
+	}
+
+	static boolean required(@Nullable String ci) /* for testing */ {
 		return ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false");
 	}
 
@@ -24,8 +28,12 @@ public final class Prerequisites {
 	 * {@code throw} or {@code return} it where the compiler wants a value; it never returns.
 	 */
 	public static <T> T missing(String tool, String why) {
+		return missing(tool, why, required());
+	}
+
+	static <T> T missing(String tool, String why, boolean required) /* for testing */ {
 		String message = "missing prerequisite '" + tool + "': " + why;
-		if (required()) {
+		if (required) {
 			throw new AssertionError(message + " (CI is set: a missing tool fails the build instead of skipping tests)");
 		}
 		return Assumptions.abort(message);
