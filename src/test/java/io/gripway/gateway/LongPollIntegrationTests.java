@@ -13,19 +13,20 @@ import java.util.concurrent.TimeUnit;
 import io.gripway.hold.HoldKind;
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
-import io.gripway.test.NettyLeakCheck;
+import io.gripway.test.PublishJson;
+import io.gripway.test.RawSocket;
 import io.gripway.test.TestOrigin;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Response holds (long-polls): released by a publish, or answered with the origin's response on timeout. */
-@ExtendWith(NettyLeakCheck.class)
 class LongPollIntegrationTests {
 
 	static TestOrigin origin;
@@ -86,20 +87,10 @@ class LongPollIntegrationTests {
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
-	static void awaitSubscribers(String channel, int count) {
-		Await.until(Duration.ofSeconds(20), () -> gripway.registry().subscriberCount(channel) == count,
-				() -> count + " subscribers on '" + channel + "', have " + gripway.registry().subscriberCount(channel));
-	}
-
-	static String responseItem(String channel, String body) {
-		return "{\"items\":[{\"channel\":\"" + channel + "\",\"formats\":{\"http-response\":{\"body\":\"" + body
-				+ "\"}}}]}";
-	}
-
 	@Test
 	void publishReleasesHeldLongPollWithPublishedBodyAndTimeoutHeaders() throws Exception {
 		CompletableFuture<HttpResponse<String>> held = poll("/hold?ch=lp1");
-		awaitSubscribers("lp1", 1);
+		gripway.awaitSubscribers("lp1", 1);
 		assertThat(held).isNotDone();
 		gripway.publishOk("""
 				{"items":[{"channel":"lp1","formats":{"http-response":{"code":200,"headers":{"X-Published":"1"},"body":"hello\\n"}}}]}
@@ -110,13 +101,13 @@ class LongPollIntegrationTests {
 		assertThat(response.headers().firstValue("X-Published")).hasValue("1");
 		assertThat(response.headers().firstValue("X-Timeout-Header")).hasValue("kept");
 		assertThat(response.headers().map().keySet()).noneMatch(name -> name.toLowerCase().startsWith("grip-"));
-		awaitSubscribers("lp1", 0);
+		gripway.awaitSubscribers("lp1", 0);
 	}
 
 	@Test
 	void publishedCodeReasonAndBinaryBodyAreDelivered() throws Exception {
 		CompletableFuture<HttpResponse<String>> held = poll("/hold?ch=lp-bin");
-		awaitSubscribers("lp-bin", 1);
+		gripway.awaitSubscribers("lp-bin", 1);
 		gripway.publishOk("""
 				{"items":[{"channel":"lp-bin","formats":{"http-response":{"code":409,"reason":"Taken","headers":[["X-Pair","a"]],"body-bin":"aGkgdGhlcmUK"}}}]}
 				""");
@@ -124,6 +115,28 @@ class LongPollIntegrationTests {
 		assertThat(response.statusCode()).isEqualTo(409);
 		assertThat(response.body()).isEqualTo("hi there\n");
 		assertThat(response.headers().firstValue("X-Pair")).hasValue("a");
+	}
+
+	@Test
+	void publishedReasonPhraseIsTheStatusLines() {
+		// java.net.http does not expose the reason phrase: read the status line off the socket
+		try (RawSocket socket = RawSocket.connect(gripway.proxyPort())) {
+			socket.send("GET /hold?ch=lp-reason HTTP/1.1\r\nHost: x\r\n\r\n");
+			gripway.awaitSubscribers("lp-reason", 1);
+			gripway.publishOk("""
+					{"items":[{"channel":"lp-reason","formats":{"http-response":{"code":409,"reason":"Taken","body":"x"}}}]}
+					""");
+			assertThat(socket.readHead()).startsWith("HTTP/1.1 409 Taken\r\n");
+		}
+	}
+
+	@Test
+	void gripStatusReasonPhraseIsTheTimeoutResponsesStatusLine() {
+		try (RawSocket socket = RawSocket.connect(gripway.proxyPort())) {
+			socket.send("GET /hold?ch=lp-reason-timeout&timeout=1&status=404%20Gone%20Fishing HTTP/1.1\r\nHost: x\r\n\r\n");
+			// Grip-Timeout below the 5 s floor is raised to it; the socket's read timeout is 10 s
+			assertThat(socket.readHead()).startsWith("HTTP/1.1 404 Gone Fishing\r\n");
+		}
 	}
 
 	@Test
@@ -137,13 +150,13 @@ class LongPollIntegrationTests {
 		assertThat(response.headers().firstValue("X-Timeout-Header")).hasValue("kept");
 		// Grip-Timeout below the 5 s floor is raised to it
 		assertThat(elapsedMillis).isGreaterThanOrEqualTo(4900);
-		awaitSubscribers("lp-timeout", 0);
+		gripway.awaitSubscribers("lp-timeout", 0);
 	}
 
 	@Test
 	void jsonInstructionHoldsAndTimesOutWithItsResponse() throws Exception {
 		CompletableFuture<HttpResponse<String>> held = poll("/json-hold");
-		awaitSubscribers("json", 1);
+		gripway.awaitSubscribers("json", 1);
 		HttpResponse<String> response = held.get(20, TimeUnit.SECONDS);
 		assertThat(response.statusCode()).isEqualTo(202);
 		assertThat(response.headers().firstValue("X-From-Json")).hasValue("yes");
@@ -153,8 +166,8 @@ class LongPollIntegrationTests {
 	@Test
 	void jsonInstructionHoldIsReleasedByPublish() throws Exception {
 		CompletableFuture<HttpResponse<String>> held = poll("/json-hold");
-		awaitSubscribers("json", 1);
-		gripway.publishOk(responseItem("json", "from publish"));
+		gripway.awaitSubscribers("json", 1);
+		gripway.publishOk(PublishJson.response("json", "from publish"));
 		HttpResponse<String> response = held.get(10, TimeUnit.SECONDS);
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).isEqualTo("from publish");
@@ -165,23 +178,27 @@ class LongPollIntegrationTests {
 	void publishReachesOnlyItsOwnChannel() throws Exception {
 		CompletableFuture<HttpResponse<String>> a = poll("/hold?ch=iso-a");
 		CompletableFuture<HttpResponse<String>> b = poll("/hold?ch=iso-b");
-		awaitSubscribers("iso-a", 1);
-		awaitSubscribers("iso-b", 1);
-		gripway.publishOk(responseItem("iso-a", "for a"));
+		gripway.awaitSubscribers("iso-a", 1);
+		gripway.awaitSubscribers("iso-b", 1);
+		gripway.publishOk(PublishJson.response("iso-a", "for a"));
 		assertThat(a.get(10, TimeUnit.SECONDS).body()).isEqualTo("for a");
 		Thread.sleep(200);
 		assertThat(b).isNotDone();
-		gripway.publishOk(responseItem("iso-b", "for b"));
+		gripway.publishOk(PublishJson.response("iso-b", "for b"));
 		assertThat(b.get(10, TimeUnit.SECONDS).body()).isEqualTo("for b");
 	}
 
-	@Test
-	void holdOnSeveralChannelsIsReleasedByAnyOfThem() throws Exception {
-		CompletableFuture<HttpResponse<String>> held = poll("/hold?ch=multi-1&ch=multi-2");
-		awaitSubscribers("multi-2", 1);
-		gripway.publishOk(responseItem("multi-2", "second"));
-		assertThat(held.get(10, TimeUnit.SECONDS).body()).isEqualTo("second");
-		awaitSubscribers("multi-1", 0);
+	@ParameterizedTest
+	@ValueSource(strings = { "multi-1", "multi-2", "multi-3" })
+	void holdOnSeveralChannelsIsReleasedByAnyOfThem(String publishedTo) throws Exception {
+		List<String> channels = List.of("multi-1", "multi-2", "multi-3");
+		CompletableFuture<HttpResponse<String>> held = poll("/hold?ch=multi-1&ch=multi-2&ch=multi-3");
+		channels.forEach((channel) -> gripway.awaitSubscribers(channel, 1));
+
+		gripway.publishOk(PublishJson.response(publishedTo, "via " + publishedTo));
+
+		assertThat(held.get(10, TimeUnit.SECONDS).body()).isEqualTo("via " + publishedTo);
+		channels.forEach((channel) -> gripway.awaitSubscribers(channel, 0));
 	}
 
 	@Test
@@ -190,21 +207,21 @@ class LongPollIntegrationTests {
 		for (int i = 0; i < 1000; i++) {
 			polls.add(poll("/hold?ch=fanout&c=" + i));
 		}
-		awaitSubscribers("fanout", 1000);
-		gripway.publishOk(responseItem("fanout", "everyone"));
+		gripway.awaitSubscribers("fanout", 1000);
+		gripway.publishOk(PublishJson.response("fanout", "everyone"));
 		CompletableFuture.allOf(polls.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 		for (CompletableFuture<HttpResponse<String>> poll : polls) {
 			assertThat(poll.get().statusCode()).isEqualTo(200);
 			assertThat(poll.get().body()).isEqualTo("everyone");
 		}
-		awaitSubscribers("fanout", 0);
+		gripway.awaitSubscribers("fanout", 0);
 	}
 
 	@Test
 	void skipSelfFilterDropsTheSendersOwnMessage() throws Exception {
 		CompletableFuture<HttpResponse<String>> alice = poll("/hold?ch=room&filter=skip-self&user=alice");
 		CompletableFuture<HttpResponse<String>> bob = poll("/hold?ch=room&filter=skip-self&user=bob");
-		awaitSubscribers("room", 2);
+		gripway.awaitSubscribers("room", 2);
 		gripway.publishOk("""
 				{"items":[{"channel":"room","meta":{"sender":"alice"},"formats":{"http-response":{"body":"from alice"}}}]}
 				""");
@@ -220,13 +237,13 @@ class LongPollIntegrationTests {
 	@Test
 	void repeatedIdIsDeliveredOnce() throws Exception {
 		CompletableFuture<HttpResponse<String>> first = poll("/hold?ch=dedup");
-		awaitSubscribers("dedup", 1);
+		gripway.awaitSubscribers("dedup", 1);
 		gripway.publishOk("""
 				{"items":[{"channel":"dedup","id":"m1","formats":{"http-response":{"body":"one"}}}]}
 				""");
 		assertThat(first.get(10, TimeUnit.SECONDS).body()).isEqualTo("one");
 		CompletableFuture<HttpResponse<String>> second = poll("/hold?ch=dedup");
-		awaitSubscribers("dedup", 1);
+		gripway.awaitSubscribers("dedup", 1);
 		gripway.publishOk("""
 				{"items":[{"channel":"dedup","id":"m1","formats":{"http-response":{"body":"one again"}}}]}
 				""");
@@ -240,12 +257,11 @@ class LongPollIntegrationTests {
 
 	@Test
 	void clientDisconnectReleasesTheHold() throws Exception {
-		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gripway.proxyPort())) {
-			socket.getOutputStream().write("GET /hold?ch=gone HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
-			socket.getOutputStream().flush();
-			awaitSubscribers("gone", 1);
+		try (RawSocket socket = RawSocket.connect(gripway.proxyPort())) {
+			socket.send("GET /hold?ch=gone HTTP/1.1\r\nHost: x\r\n\r\n");
+			gripway.awaitSubscribers("gone", 1);
 		}
-		awaitSubscribers("gone", 0);
+		gripway.awaitSubscribers("gone", 0);
 		Await.until("no held long-polls left", Duration.ofSeconds(10),
 				() -> gripway.registry().heldCount(HoldKind.RESPONSE) == 0);
 	}
@@ -256,8 +272,8 @@ class LongPollIntegrationTests {
 		assertThat(bad.statusCode()).isEqualTo(502);
 		assertThat(bad.body()).isEqualTo("Error while proxying to origin.\n");
 		CompletableFuture<HttpResponse<String>> good = poll("/hold?ch=after-bogus");
-		awaitSubscribers("after-bogus", 1);
-		gripway.publishOk(responseItem("after-bogus", "fine"));
+		gripway.awaitSubscribers("after-bogus", 1);
+		gripway.publishOk(PublishJson.response("after-bogus", "fine"));
 		assertThat(good.get(10, TimeUnit.SECONDS).body()).isEqualTo("fine");
 	}
 
@@ -277,12 +293,12 @@ class LongPollIntegrationTests {
 			path.append("&ch=limit-").append(i);
 		}
 		CompletableFuture<HttpResponse<String>> held = poll(path.toString());
-		awaitSubscribers("limit-20", 1);
+		gripway.awaitSubscribers("limit-20", 1);
 		assertThat(gripway.registry().subscriberCount("limit-21")).isZero();
-		gripway.publishOk(responseItem("limit-21", "unseen"));
+		gripway.publishOk(PublishJson.response("limit-21", "unseen"));
 		Thread.sleep(300);
 		assertThat(held).isNotDone();
-		gripway.publishOk(responseItem("limit-20", "seen"));
+		gripway.publishOk(PublishJson.response("limit-20", "seen"));
 		assertThat(held.get(10, TimeUnit.SECONDS).body()).isEqualTo("seen");
 	}
 
@@ -305,7 +321,7 @@ class LongPollIntegrationTests {
 					HttpRequest.newBuilder(URI.create(small.proxyUrl() + "/hold?ch=two")).build(),
 					HttpResponse.BodyHandlers.ofString());
 			assertThat(second.statusCode()).isEqualTo(503);
-			small.publishOk(responseItem("one", "first"));
+			small.publishOk(PublishJson.response("one", "first"));
 			assertThat(first.get(10, TimeUnit.SECONDS).body()).isEqualTo("first");
 		}
 	}

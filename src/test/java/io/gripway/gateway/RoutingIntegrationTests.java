@@ -10,18 +10,15 @@ import java.util.concurrent.TimeUnit;
 
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.TestOrigin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Gateway routes in configuration pick among several origins (with rewrites); the rest go to gripway.origin. */
-@ExtendWith(NettyLeakCheck.class)
 class RoutingIntegrationTests {
 
 	static TestOrigin web;

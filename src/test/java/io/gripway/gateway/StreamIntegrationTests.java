@@ -1,22 +1,21 @@
 package io.gripway.gateway;
 
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
-import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
-import io.gripway.test.NettyLeakCheck;
+import io.gripway.test.PublishJson;
+import io.gripway.test.RawSocket;
 import io.gripway.test.StreamClient;
 import io.gripway.test.TestOrigin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Stream holds (HTTP streaming and SSE): opened at once, appended to by publishes, ended by close or the client. */
-@ExtendWith(NettyLeakCheck.class)
 class StreamIntegrationTests {
 
 	static final Duration WAIT = Duration.ofSeconds(10);
@@ -46,6 +45,10 @@ class StreamIntegrationTests {
 			.header("Grip-Channel", channelOf(request.uri()))
 			.header("Grip-Keep-Alive", "ka; timeout=1; mode=interval")
 			.send());
+		origin.route("/idle", (request, response) -> response.header("Grip-Hold", "stream")
+			.header("Grip-Channel", channelOf(request.uri()))
+			.header("Grip-Keep-Alive", "ka; timeout=1; mode=idle")
+			.send());
 		origin.route("/json-stream", (request, response) -> response.header("Content-Type", "application/grip-instruct")
 			.sendString(Mono.just("""
 					{"hold": {"mode": "stream", "channels": [{"name": "json-stream"}]},
@@ -65,16 +68,6 @@ class StreamIntegrationTests {
 		return (at < 0) ? "test" : uri.substring(at + 3);
 	}
 
-	static void awaitSubscribers(String channel, int count) {
-		Await.until(WAIT, () -> gripway.registry().subscriberCount(channel) == count,
-				() -> count + " subscribers on '" + channel + "', have " + gripway.registry().subscriberCount(channel));
-	}
-
-	static String streamItem(String channel, String content) {
-		return "{\"items\":[{\"channel\":\"" + channel + "\",\"formats\":{\"http-stream\":{\"content\":\"" + content
-				+ "\"}}}]}";
-	}
-
 	@Test
 	void streamOpensAtOnceAndAppendsPublishesInOrder() {
 		try (StreamClient stream = StreamClient.open(gripway.proxyUrl() + "/stream?ch=s1")) {
@@ -82,9 +75,9 @@ class StreamIntegrationTests {
 			assertThat(stream.status()).isEqualTo(200);
 			assertThat(stream.headers().get("Content-Length")).isNull();
 			assertThat(stream.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("grip-"));
-			awaitSubscribers("s1", 1);
+			gripway.awaitSubscribers("s1", 1);
 			for (int i = 1; i <= 20; i++) {
-				gripway.publishOk(streamItem("s1", "message " + i + "\\n"));
+				gripway.publishOk(PublishJson.stream("s1", "message " + i + "\\n"));
 			}
 			stream.awaitReceived("message 20\n", WAIT);
 			StringBuilder expected = new StringBuilder("[stream opened]\n");
@@ -94,7 +87,7 @@ class StreamIntegrationTests {
 			assertThat(stream.received()).isEqualTo(expected.toString());
 			assertThat(stream.completed()).isFalse();
 		}
-		awaitSubscribers("s1", 0);
+		gripway.awaitSubscribers("s1", 0);
 	}
 
 	@Test
@@ -103,8 +96,8 @@ class StreamIntegrationTests {
 			stream.awaitHeaders(WAIT);
 			assertThat(stream.status()).isEqualTo(200);
 			assertThat(stream.received()).isEmpty();
-			awaitSubscribers("s-silent", 1);
-			gripway.publishOk(streamItem("s-silent", "first"));
+			gripway.awaitSubscribers("s-silent", 1);
+			gripway.publishOk(PublishJson.stream("s-silent", "first"));
 			stream.awaitReceived("first", WAIT);
 		}
 	}
@@ -114,8 +107,8 @@ class StreamIntegrationTests {
 		try (StreamClient stream = StreamClient.open(gripway.proxyUrl() + "/sse?ch=sse1")) {
 			stream.awaitReceived(":ok\n\n", WAIT);
 			assertThat(stream.headers().get("Content-Type")).startsWith("text/event-stream");
-			awaitSubscribers("sse1", 1);
-			gripway.publishOk(streamItem("sse1", "event: update\\ndata: {\\\"n\\\":1}\\n\\n"));
+			gripway.awaitSubscribers("sse1", 1);
+			gripway.publishOk(PublishJson.stream("sse1", "event: update\\ndata: {\\\"n\\\":1}\\n\\n"));
 			stream.awaitReceived("event: update\ndata: {\"n\":1}\n\n", WAIT);
 			// idle for a little over a second: a keep-alive comment follows the event
 			stream.awaitReceived("data: {\"n\":1}\n\n:\n\n", WAIT);
@@ -123,9 +116,31 @@ class StreamIntegrationTests {
 	}
 
 	@Test
-	void intervalKeepAlivesRepeat() {
+	void intervalKeepAlivesAreSentEvenWhileContentFlows() {
 		try (StreamClient stream = StreamClient.open(gripway.proxyUrl() + "/interval?ch=ka-interval")) {
-			stream.awaitReceived("kaka", WAIT);
+			gripway.awaitSubscribers("ka-interval", 1);
+			// never a second without content: an idle-mode keep-alive would never be due
+			publishEvery(Duration.ofMillis(200), Duration.ofMillis(2500), "ka-interval");
+			assertThat(stream.received()).as("keep-alives between the messages").contains("m|ka");
+		}
+	}
+
+	@Test
+	void idleKeepAlivesWaitForTheStreamToGoQuiet() {
+		try (StreamClient stream = StreamClient.open(gripway.proxyUrl() + "/idle?ch=ka-idle")) {
+			gripway.awaitSubscribers("ka-idle", 1);
+			publishEvery(Duration.ofMillis(200), Duration.ofMillis(2500), "ka-idle");
+			assertThat(stream.received()).as("no keep-alive while content flows").doesNotContain("ka");
+			stream.awaitReceived("m|ka", WAIT);
+		}
+	}
+
+	/** Publishes {@code m|} to {@code channel} every {@code period} for {@code total}. */
+	private static void publishEvery(Duration period, Duration total, String channel) {
+		long end = System.nanoTime() + total.toNanos();
+		while (System.nanoTime() < end) {
+			gripway.publishOk(PublishJson.stream(channel, "m|"));
+			LockSupport.parkNanos(period.toNanos());
 		}
 	}
 
@@ -133,8 +148,8 @@ class StreamIntegrationTests {
 	void closeActionEndsTheStream() {
 		try (StreamClient stream = StreamClient.open(gripway.proxyUrl() + "/stream?ch=s-close")) {
 			stream.awaitReceived("[stream opened]\n", WAIT);
-			awaitSubscribers("s-close", 1);
-			gripway.publishOk(streamItem("s-close", "last words\\n"));
+			gripway.awaitSubscribers("s-close", 1);
+			gripway.publishOk(PublishJson.stream("s-close", "last words\\n"));
 			gripway.publishOk("""
 					{"items":[{"channel":"s-close","formats":{"http-stream":{"action":"close","content":""}}}]}
 					""");
@@ -142,15 +157,15 @@ class StreamIntegrationTests {
 			assertThat(stream.error()).isNull();
 			assertThat(stream.received()).isEqualTo("[stream opened]\nlast words\n");
 		}
-		awaitSubscribers("s-close", 0);
+		gripway.awaitSubscribers("s-close", 0);
 	}
 
 	@Test
 	void jsonInstructionStreamsItsBodyThenPublishes() {
 		try (StreamClient stream = StreamClient.open(gripway.proxyUrl() + "/json-stream")) {
 			stream.awaitReceived("hi\n", WAIT);
-			awaitSubscribers("json-stream", 1);
-			gripway.publishOk(streamItem("json-stream", "there\\n"));
+			gripway.awaitSubscribers("json-stream", 1);
+			gripway.publishOk(PublishJson.stream("json-stream", "there\\n"));
 			stream.awaitReceived("hi\nthere\n", WAIT);
 		}
 	}
@@ -159,7 +174,7 @@ class StreamIntegrationTests {
 	void binaryContentIsWrittenVerbatim() {
 		try (StreamClient stream = StreamClient.open(gripway.proxyUrl() + "/silent?ch=s-bin")) {
 			stream.awaitHeaders(WAIT);
-			awaitSubscribers("s-bin", 1);
+			gripway.awaitSubscribers("s-bin", 1);
 			gripway.publishOk("""
 					{"items":[{"channel":"s-bin","formats":{"http-stream":{"content-bin":"YmluYXJ5Cg=="}}}]}
 					""");
@@ -171,55 +186,39 @@ class StreamIntegrationTests {
 	void clientDisconnectReleasesTheStream() {
 		StreamClient stream = StreamClient.open(gripway.proxyUrl() + "/stream?ch=s-gone");
 		stream.awaitReceived("[stream opened]\n", WAIT);
-		awaitSubscribers("s-gone", 1);
+		gripway.awaitSubscribers("s-gone", 1);
 		stream.close();
-		awaitSubscribers("s-gone", 0);
+		gripway.awaitSubscribers("s-gone", 0);
 	}
 
 	@Test
 	void streamToAnHttp11ClientIsChunkedAndEndsWithTheLastChunk() throws Exception {
-		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gripway.proxyPort())) {
-			socket.setSoTimeout(10_000);
-			socket.getOutputStream().write("GET /silent?ch=s-chunked HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
-			java.io.InputStream in = socket.getInputStream();
-			String head = readUntil(in, "\r\n\r\n");
+		try (RawSocket socket = RawSocket.connect(gripway.proxyPort())) {
+			socket.send("GET /silent?ch=s-chunked HTTP/1.1\r\nHost: x\r\n\r\n");
+			String head = socket.readHead();
 			assertThat(head).startsWith("HTTP/1.1 200 ").containsIgnoringCase("transfer-encoding: chunked\r\n");
 			assertThat(head.toLowerCase()).doesNotContain("connection: close").doesNotContain("content-length");
-			awaitSubscribers("s-chunked", 1);
+			gripway.awaitSubscribers("s-chunked", 1);
 
-			gripway.publishOk(streamItem("s-chunked", "hello"));
-			assertThat(readUntil(in, "hello\r\n")).isEqualTo("5\r\nhello\r\n");
-			gripway.publishOk("{\"items\":[{\"channel\":\"s-chunked\",\"formats\":{\"http-stream\":{\"action\":\"close\"}}}]}");
-			assertThat(readUntil(in, "0\r\n\r\n")).isEqualTo("0\r\n\r\n");
+			gripway.publishOk(PublishJson.stream("s-chunked", "hello"));
+			assertThat(socket.readUntil("hello\r\n")).isEqualTo("5\r\nhello\r\n");
+			gripway.publishOk(PublishJson.streamClose("s-chunked"));
+			assertThat(socket.readUntil("0\r\n\r\n")).isEqualTo("0\r\n\r\n");
 		}
-	}
-
-	private static String readUntil(java.io.InputStream in, String end) throws java.io.IOException {
-		StringBuilder read = new StringBuilder();
-		while (read.length() < 64 * 1024 && !read.toString().endsWith(end)) {
-			int next = in.read();
-			if (next < 0) {
-				break;
-			}
-			read.append((char) next);
-		}
-		return read.toString();
 	}
 
 	@Test
 	void clientThatDoesNotReadIsDisconnectedInsteadOfBuffered() throws Exception {
 		String chunk = "x".repeat(64 * 1024);
-		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gripway.proxyPort())) {
-			socket.setReceiveBufferSize(4096);
-			socket.getOutputStream().write("GET /silent?ch=s-slow HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
-			socket.getOutputStream().flush();
-			awaitSubscribers("s-slow", 1);
+		try (RawSocket socket = RawSocket.connect(gripway.proxyPort()).receiveBuffer(4096)) {
+			socket.send("GET /silent?ch=s-slow HTTP/1.1\r\nHost: x\r\n\r\n");
+			gripway.awaitSubscribers("s-slow", 1);
 			// far more than the socket buffers plus the 100-message queue can hold: the node must drop this
 			// client rather than keep buffering for it
 			for (int i = 0; i < 600 && gripway.registry().subscriberCount("s-slow") > 0; i++) {
-				gripway.publishOk(streamItem("s-slow", chunk));
+				gripway.publishOk(PublishJson.stream("s-slow", chunk));
 			}
-			awaitSubscribers("s-slow", 0);
+			gripway.awaitSubscribers("s-slow", 0);
 		}
 	}
 

@@ -16,15 +16,13 @@ import java.util.concurrent.TimeUnit;
 
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
-import io.gripway.test.NettyLeakCheck;
+import io.gripway.test.Prerequisites;
 import io.gripway.test.StreamClient;
 import io.gripway.test.TestOrigin;
 import io.gripway.test.WsClient;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,9 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The official GRIP client library, {@code @fanoutio/grip} (Node), works against Gripway unchanged: its
  * {@code validateSig} accepts the {@code Grip-Sig} Gripway sends to origins, and its {@code Publisher}, pointed at the
  * publish port, releases a long-poll and appends to and closes a stream. Needs {@code node} and {@code npm} (the
- * library is installed under {@code target/}); skipped with a message when they are missing.
+ * library is installed under {@code target/}); without them the class is skipped, or fails in CI (see
+ * {@link Prerequisites}).
  */
-@ExtendWith(NettyLeakCheck.class)
 class JsGripInteropIntegrationTests {
 
 	static final String KEY = "changeme-but-long-enough-for-hs256";
@@ -77,7 +75,10 @@ class JsGripInteropIntegrationTests {
 			Process npm = run(dir, List.of("npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefix",
 					dir.toString(), LIBRARY));
 			boolean done = npm.waitFor(180, TimeUnit.SECONDS);
-			Assumptions.assumeTrue(done && npm.exitValue() == 0 && Files.exists(installed),
+			if (!done) {
+				npm.destroyForcibly();
+			}
+			Prerequisites.require(done && npm.exitValue() == 0 && Files.exists(installed), "npm",
 					"could not install " + LIBRARY + " with npm: " + output(npm));
 		}
 		return dir.resolve("node_modules");
@@ -88,8 +89,7 @@ class JsGripInteropIntegrationTests {
 			return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
 		}
 		catch (IOException ex) {
-			Assumptions.abort(command.get(0) + " is not installed: " + ex.getMessage());
-			throw ex;
+			return Prerequisites.missing(command.get(0), "not installed (" + ex.getMessage() + ")");
 		}
 	}
 

@@ -4,16 +4,13 @@ import io.gripway.bus.MessageBus;
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
 import io.gripway.test.Management;
-import io.gripway.test.NettyLeakCheck;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A bus that cannot relay publishes takes the node out of readiness, unless configured not to; liveness stays UP. */
-@ExtendWith(NettyLeakCheck.class)
 class BusReadinessIntegrationTests {
 
 	@Test

@@ -16,13 +16,11 @@ import io.gripway.hold.HoldRegistry;
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
 import io.gripway.test.Management;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.StreamClient;
 import io.gripway.test.TestOrigin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,7 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Shutdown as SIGTERM does it (the Spring context closed): readiness DOWN first, new holds refused, every held client
  * ended properly and spread over the drain window, and the close finished within the window plus a margin.
  */
-@ExtendWith(NettyLeakCheck.class)
 class GracefulDrainIntegrationTests {
 
 	static final Duration WINDOW = Duration.ofSeconds(2);

@@ -2,7 +2,6 @@ package io.gripway.lifecycle;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,11 +15,10 @@ import java.util.concurrent.TimeUnit;
 
 import io.gripway.GripwayApplication;
 import io.gripway.test.Await;
+import io.gripway.test.FreePorts;
 import io.gripway.test.Management;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.TestOrigin;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The real thing: Gripway in a child JVM, a held long-poll, a real SIGTERM ({@link Process#destroy()} on Linux), and
  * the client gets its timeout response before the process exits, within the drain window plus a margin.
  */
-@ExtendWith(NettyLeakCheck.class)
 class SigtermProcessIntegrationTests {
 
 	static final Duration WINDOW = Duration.ofSeconds(2);
@@ -37,9 +34,9 @@ class SigtermProcessIntegrationTests {
 	@Test
 	void sigtermAnswersTheHeldLongPollAndExits() throws Exception {
 		Path log = Files.createDirectories(Path.of("target")).resolve("sigterm-child.log");
-		int proxyPort = freePort();
-		int managementPort = freePort();
-		int publishPort = freePort();
+		int proxyPort = FreePorts.next();
+		int managementPort = FreePorts.next();
+		int publishPort = FreePorts.next();
 		try (TestOrigin origin = new TestOrigin()) {
 			origin.route("/hold", (request, response) -> response.header("Grip-Hold", "response")
 				.header("Grip-Channel", "sigterm")
@@ -86,12 +83,6 @@ class SigtermProcessIntegrationTests {
 					process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 				}
 			}
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
 		}
 	}
 

@@ -6,18 +6,15 @@ import java.util.concurrent.CompletableFuture;
 
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.TestOrigin;
 import io.gripway.test.WsClient;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A drain closes held WebSockets with 1012 "service restart", so their clients reconnect to another replica. */
-@ExtendWith(NettyLeakCheck.class)
 class WebSocketDrainIntegrationTests {
 
 	@Test

@@ -13,19 +13,16 @@ import java.util.concurrent.TimeUnit;
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
 import io.gripway.test.Management;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.StreamClient;
 import io.gripway.test.TestOrigin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The meters, as Prometheus scrapes them from {@code /actuator/prometheus} on the management port. */
-@ExtendWith(NettyLeakCheck.class)
 class MetricsIntegrationTests {
 
 	static final Duration WAIT = Duration.ofSeconds(10);

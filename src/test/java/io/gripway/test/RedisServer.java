@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +20,6 @@ import java.util.stream.Stream;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
-import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -30,13 +27,15 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * A real Redis for tests, found in this order (as DEVELOPERS.md describes): the {@code REDIS_URL} environment
  * variable; a {@code redis-server} binary on the {@code PATH}, started on a free port in a temporary directory without
- * persistence; a {@code redis:7-alpine} container when Docker is available. With none of them the test is aborted
- * (reported as skipped) with a message saying what to install. A Redis already running on the default port 6379 is
- * never used unless {@code REDIS_URL} names it: fault tests stop and restart their server.
+ * persistence; a {@code redis:7-alpine} container when Docker is available. With none of them the test is stopped
+ * through {@link Prerequisites#missing} (skipped on a developer's machine, failed in CI) with a message saying what to
+ * install. A Redis already running on the default port 6379 is never used unless {@code REDIS_URL} names it.
  *
  * <p>
- * A server this class started can be {@link #stop() stopped} and {@link #start() started} again on the same port, for
- * fault tests; with {@code REDIS_URL} that is not possible and such a test is skipped.
+ * A test that disrupts its Redis ({@link #stop()}, {@code CLIENT KILL}, {@code CLIENT PAUSE},
+ * {@code CONFIG RESETSTAT}) takes an {@link #owned()} server: one it started itself, whatever {@code REDIS_URL} says,
+ * because that may name a server other people's tests share. Such a server can be {@link #stop() stopped} and
+ * {@link #start() started} again on the same port.
  *
  * <h3>Lifecycle</h3> {@link #create()} picks the backend and a port without starting; {@link #start()} returns once
  * the server answers {@code PING}; {@link #close()} stops it for good. A JVM shutdown hook stops a server a failed test
@@ -61,7 +60,27 @@ public final class RedisServer implements AutoCloseable {
 		if (url != null && !url.isBlank()) {
 			return new RedisServer(new External(url), URI.create(url).getPort());
 		}
-		int port = freePort();
+		return startable("No Redis for this test: set REDIS_URL, install redis-server on the PATH, "
+				+ "or make Docker available for Testcontainers");
+	}
+
+	/**
+	 * A Redis this test starts and may disrupt (not running yet): never {@code REDIS_URL}'s server, which other tests
+	 * may share.
+	 */
+	public static RedisServer owned() {
+		return startable("this test stops its Redis or kills, pauses or resets its clients, which it may only do to a "
+				+ "server it started itself (never REDIS_URL's): install redis-server on the PATH or make Docker "
+				+ "available for Testcontainers");
+	}
+
+	/** {@link #owned()} and {@link #start()}. */
+	public static RedisServer ownedStarted() {
+		return owned().start();
+	}
+
+	private static RedisServer startable(String missing) {
+		int port = FreePorts.next();
 		Optional<Path> binary = findOnPath("redis-server");
 		if (binary.isPresent()) {
 			return new RedisServer(new LocalProcess(binary.get(), port), port);
@@ -69,8 +88,7 @@ public final class RedisServer implements AutoCloseable {
 		if (dockerAvailable()) {
 			return new RedisServer(new Container(port), port);
 		}
-		return Assumptions.abort("No Redis for this test: set REDIS_URL, install redis-server on the PATH, "
-				+ "or make Docker available for Testcontainers");
+		return Prerequisites.missing("redis-server", missing);
 	}
 
 	/** {@link #create()} and {@link #start()}. */
@@ -136,20 +154,6 @@ public final class RedisServer implements AutoCloseable {
 		return URI.create(url()).getHost();
 	}
 
-	private static int freePort() {
-		for (int attempt = 0; attempt < 10; attempt++) {
-			try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-				if (socket.getLocalPort() != 6379) {
-					return socket.getLocalPort();
-				}
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
-		throw new IllegalStateException("no free port");
-	}
-
 	private static Optional<Path> findOnPath(String name) {
 		String path = System.getenv("PATH");
 		if (path == null) {
@@ -203,7 +207,8 @@ public final class RedisServer implements AutoCloseable {
 
 		@Override
 		public void stop() {
-			Assumptions.abort("REDIS_URL is set: the test needs a Redis it can stop and restart");
+			// a test that stops its Redis asks for an owned() one; REDIS_URL's server is never stopped
+			throw new IllegalStateException("REDIS_URL's Redis is shared and is never stopped: use RedisServer.owned()");
 		}
 
 		@Override

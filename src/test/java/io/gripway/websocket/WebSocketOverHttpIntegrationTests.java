@@ -18,7 +18,6 @@ import com.nimbusds.jwt.SignedJWT;
 import io.gripway.hold.HoldKind;
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.TestOrigin;
 import io.gripway.test.WsClient;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -44,7 +42,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * WebSocket-over-HTTP end to end: a real WebSocket client, a real Gripway and a real origin that speaks the event
  * encoding written here, independently of Gripway's codec, byte for byte as reference §4.2 shows it.
  */
-@ExtendWith(NettyLeakCheck.class)
 class WebSocketOverHttpIntegrationTests {
 
 	static final Duration WAIT = Duration.ofSeconds(10);
@@ -297,11 +294,6 @@ class WebSocketOverHttpIntegrationTests {
 		return new String(bytes, StandardCharsets.ISO_8859_1);
 	}
 
-	static void awaitSubscribers(String channel, int count) {
-		Await.until(WAIT, () -> gripway.registry().subscriberCount(channel) == count,
-				() -> count + " subscribers on '" + channel + "', have " + gripway.registry().subscriberCount(channel));
-	}
-
 	/** Publishes one {@code ws-message} item; {@code meta} is the item's meta object or null. */
 	static void publishWs(String channel, @Nullable String meta, String wsMessage) {
 		gripway.publishOk("{\"items\":[{\"channel\":\"" + channel + "\"," + ((meta != null) ? "\"meta\":" + meta + "," : "")
@@ -473,7 +465,7 @@ class WebSocketOverHttpIntegrationTests {
 	@Test
 	void subscribedClientGetsPublishedMessagesOfEveryType() {
 		try (WsClient client = WsClient.connect(ws("/subscribe?ch=news"))) {
-			awaitSubscribers("news", 1);
+			gripway.awaitSubscribers("news", 1);
 			publishWs("news", null, "{\"content\":\"breaking\"}");
 			WsClient.Frame text = client.next(WAIT);
 			assertThat(text.type()).isEqualTo("TEXT");
@@ -485,7 +477,7 @@ class WebSocketOverHttpIntegrationTests {
 			publishWs("news", null, "{\"type\":\"ping\"}");
 			assertThat(client.next(WAIT).type()).isEqualTo("PING");
 		}
-		awaitSubscribers("news", 0);
+		gripway.awaitSubscribers("news", 0);
 	}
 
 	@Test
@@ -519,7 +511,7 @@ class WebSocketOverHttpIntegrationTests {
 	void publishedCloseClosesTheClientAndTheOriginHearsOfIt() {
 		try (WsClient client = WsClient.connect(ws("/subscribe?ch=closing"))) {
 			String id = connectionIdOfLastOpen("/subscribe");
-			awaitSubscribers("closing", 1);
+			gripway.awaitSubscribers("closing", 1);
 			publishWs("closing", null, "{\"action\":\"close\",\"code\":4002,\"reason\":\"bye for now\"}");
 			assertClosedWith(client, 4002, "bye for now");
 			Await.until(WAIT, () -> postsOf(id).stream().anyMatch(r -> r.bodyText().startsWith("CLOSE")),
@@ -531,7 +523,7 @@ class WebSocketOverHttpIntegrationTests {
 	void publishedRefreshMakesAnEmptyPost() {
 		try (WsClient client = WsClient.connect(ws("/subscribe?ch=refreshing"))) {
 			String id = connectionIdOfLastOpen("/subscribe");
-			awaitSubscribers("refreshing", 1);
+			gripway.awaitSubscribers("refreshing", 1);
 			publishWs("refreshing", null, "{\"action\":\"refresh\"}");
 			awaitPost(id, "");
 		}
@@ -610,8 +602,8 @@ class WebSocketOverHttpIntegrationTests {
 	void controlMessagesSubscribeFilterDelayKeepAliveUnsubscribeAndDetach() throws Exception {
 		try (WsClient client = WsClient.connect(ws("/control"))) {
 			String id = connectionIdOfLastOpen("/control");
-			awaitSubscribers("ctl-a", 1);
-			awaitSubscribers("ctl-b", 1);
+			gripway.awaitSubscribers("ctl-a", 1);
+			gripway.awaitSubscribers("ctl-b", 1);
 
 			// skip-self reads the meta set by set-meta: bob's own message does not come back to him
 			publishWs("ctl-b", "{\"sender\":\"bob\"}", "{\"content\":\"own\"}");
@@ -627,7 +619,7 @@ class WebSocketOverHttpIntegrationTests {
 			assertThat(client.next(WAIT).text()).isEqualTo("ka");
 
 			client.sendText("unsubscribe");
-			awaitSubscribers("ctl-a", 0);
+			gripway.awaitSubscribers("ctl-a", 0);
 
 			client.sendText("detach");
 			awaitPost(id, "TEXT 6\r\ndetach\r\n");
@@ -642,7 +634,7 @@ class WebSocketOverHttpIntegrationTests {
 			assertThat(frame.text()).isEqualTo("still here");
 			assertThat(postsOf(id)).hasSize(posts);
 		}
-		awaitSubscribers("ctl-b", 0);
+		gripway.awaitSubscribers("ctl-b", 0);
 	}
 
 	@Test
@@ -696,7 +688,7 @@ class WebSocketOverHttpIntegrationTests {
 			assertThat(SignedJWT.parse(handshake.headers().get("Grip-Sig"))
 				.verify(new MACVerifier(SIGNING_KEY.getBytes(StandardCharsets.UTF_8)))).isTrue();
 
-			awaitSubscribers("grip-ws", 1);
+			gripway.awaitSubscribers("grip-ws", 1);
 			publishWs("grip-ws", null, "{\"content\":\"published\"}");
 			assertThat(client.next(WAIT).text()).isEqualTo("published");
 			client.sendText("hello");
@@ -705,7 +697,7 @@ class WebSocketOverHttpIntegrationTests {
 			client.sendText("close");
 			assertClosedWith(client, 4003, "ws bye");
 		}
-		awaitSubscribers("grip-ws", 0);
+		gripway.awaitSubscribers("grip-ws", 0);
 	}
 
 	@Test
