@@ -11,13 +11,11 @@ import java.util.concurrent.CompletableFuture;
 
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.ReliableOrigin;
 import io.gripway.test.StreamClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import static io.gripway.test.ReliableOrigin.itemsUpTo;
@@ -29,7 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code Grip-Last}, retried long-polls, hints, {@code /recover}, chained pages, gone links, retries with backoff and
  * collapsed fetches, against an origin that keeps a store and answers next links from it.
  */
-@ExtendWith(NettyLeakCheck.class)
 class ReliabilityIntegrationTests {
 
 	static final Duration WAIT = Duration.ofSeconds(10);
@@ -86,8 +83,7 @@ class ReliabilityIntegrationTests {
 	}
 
 	static void awaitSubscribers(String channel, int count) {
-		Await.until(WAIT, () -> gripway.registry().subscriberCount(channel) == count,
-				() -> count + " subscribers on '" + channel + "', have " + gripway.registry().subscriberCount(channel));
+		gripway.awaitSubscribers(channel, count);
 	}
 
 	static String streamItem(String channel, String id, String prevId, String content) {

@@ -12,11 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.gripway.hold.HoldKind;
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.RawOrigin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,7 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * request: signed URLs and HMAC'd query strings break if a proxy reorders, regroups, re-encodes or drops anything.
  * Both ends are raw sockets, so no HTTP library normalises what the test sends or what it sees.
  */
-@ExtendWith(NettyLeakCheck.class)
 class RequestTargetIntegrationTests {
 
 	static final Duration WAIT = Duration.ofSeconds(10);

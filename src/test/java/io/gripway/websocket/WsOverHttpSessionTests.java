@@ -12,12 +12,10 @@ import io.gripway.hold.HoldRegistry;
 import io.gripway.http.Content;
 import io.gripway.publish.Action;
 import io.gripway.publish.WsMessageFormat;
-import io.gripway.test.NettyLeakCheck;
 import io.gripway.test.TestOrigin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
@@ -29,7 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * One WebSocket-over-HTTP session against a local origin, without the rest of Gripway: how failed POSTs are retried.
  */
-@ExtendWith(NettyLeakCheck.class)
 class WsOverHttpSessionTests {
 
 	static TestOrigin origin;
