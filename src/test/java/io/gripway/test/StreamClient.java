@@ -1,6 +1,7 @@
 package io.gripway.test;
 
 import java.time.Duration;
+import java.util.Map;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import org.jspecify.annotations.Nullable;
@@ -26,8 +27,9 @@ public final class StreamClient implements AutoCloseable {
 
 	private final Disposable subscription;
 
-	private StreamClient(String url) {
+	private StreamClient(String url, Map<String, String> requestHeaders) {
 		this.subscription = HttpClient.create(ConnectionProvider.newConnection())
+			.headers((headers) -> requestHeaders.forEach(headers::set))
 			.get()
 			.uri(url)
 			.response((response, body) -> {
@@ -39,7 +41,12 @@ public final class StreamClient implements AutoCloseable {
 	}
 
 	public static StreamClient open(String url) {
-		return new StreamClient(url);
+		return new StreamClient(url, Map.of());
+	}
+
+	/** Opens the stream with extra request headers, e.g. {@code Last-Event-ID} as an EventSource reconnecting. */
+	public static StreamClient open(String url, Map<String, String> requestHeaders) {
+		return new StreamClient(url, requestHeaders);
 	}
 
 	/** Waits for the status line and headers, which must arrive before any publish. */
