@@ -28,9 +28,9 @@ USER 10001:10001
 # client traffic, publish API, actuator (health probes, /actuator/prometheus)
 EXPOSE 7999 5561 8081
 # JAVA_TOOL_OPTIONS is read by the JVM itself (the Helm chart sets it); JAVA_OPTS is for ad-hoc additions.
-# MaxRAMPercentage sizes the heap from the container's memory limit and leaves a quarter for Netty's direct
-# buffers, metaspace and threads; the JVM exits on OutOfMemoryError so the orchestrator restarts it.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError" \
+# The options are deploy/jvm.options, the configuration the benchmark measures (bench/README.md, "JVM flags"); a
+# test (JvmOptionsTests) fails if this line, the Helm values, the compose file or the benchmark drift from it.
+ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms64m -Xmn24m -Xss256k -XX:MaxRAMPercentage=55 -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError" \
 	JAVA_OPTS=""
 # exec: java is PID 1 and receives SIGTERM itself, which starts Gripway's graceful drain
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS org.springframework.boot.loader.launch.JarLauncher \"$@\"", "--"]

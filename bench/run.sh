@@ -55,7 +55,10 @@ JAR="${GRIPWAY_JAR:-$(jar)}"
 [ -n "$JAR" ] || { echo "bench/run.sh: no jar in target/" >&2; exit 2; }
 
 # --- Gripway's JVM flags (why: bench/README.md, "JVM flags") -------------------------------------------------------
-GRIPWAY_JAVA_OPTS="${GRIPWAY_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms64m -Xmx1g -Xmn24m -XX:MaxDirectMemorySize=512m -Xss256k}"
+# as deployed: the options the image and the Helm chart ship (deploy/jvm.options), with MaxRAM set to the chart's pod
+# memory limit, so the heap and direct-memory ceilings are the pod's
+POD_MEMORY="${POD_MEMORY:-768m}"
+GRIPWAY_JAVA_OPTS="${GRIPWAY_JAVA_OPTS:-$(cat "$REPO/deploy/jvm.options") -XX:MaxRAM=$POD_MEMORY}"
 if [ "${JFR:-0}" = "1" ]; then
   # a directory: every start of the JVM writes its own hotspot-pid-<pid>-....jfr there (on exit)
   mkdir -p "$OUT/jfr"

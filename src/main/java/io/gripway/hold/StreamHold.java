@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import io.gripway.filter.ContentFilterException;
+import io.gripway.filter.ContentFilters;
 import io.gripway.http.Content;
 import io.gripway.instruct.ChannelSubscription;
 import io.gripway.instruct.HoldInstruction;
@@ -325,8 +327,9 @@ public final class StreamHold extends Hold {
 			HoldInstruction hold = instruct.hold();
 			this.base = page.uri();
 			setNext(instruct.next());
-			if (!page.body().isEmpty()) {
-				emit(new Queued(page.body(), NOT_PUBLISHED));
+			Content body = pageContent(page);
+			if (!body.isEmpty()) {
+				emit(new Queued(body, NOT_PUBLISHED));
 			}
 			recoveryEnded(cause, true);
 			if (hold == null || hold.mode() != HoldMode.STREAM) {
@@ -371,6 +374,26 @@ public final class StreamHold extends Hold {
 				this.active.clear();
 				scheduleIdleRefresh();
 			}
+		}
+	}
+
+	/**
+	 * A page's body through the response-content filters of the channels it holds (a {@code build-id} turns the
+	 * {@code %%} an origin doubled in replayed content back into {@code %}), as Pushpin filters a next link's body.
+	 * A filter that fails leaves the body as the origin sent it, with a log line, as for a stream's first response.
+	 */
+	private static Content pageContent(LinkPage page) {
+		HoldInstruction hold = page.instruct().hold();
+		if (hold == null) {
+			return page.body();
+		}
+		try {
+			return ContentFilters.applyToResponse(hold.channels().stream().map(ChannelSubscription::filters).toList(),
+					page.instruct().meta(), page.body());
+		}
+		catch (ContentFilterException ex) {
+			logger.info("Next-link page " + page.uri() + " appended unfiltered: " + ex.getMessage());
+			return page.body();
 		}
 	}
 

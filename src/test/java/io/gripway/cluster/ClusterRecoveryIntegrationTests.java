@@ -58,7 +58,7 @@ class ClusterRecoveryIntegrationTests {
 
 	@BeforeAll
 	static void start() {
-		redis = RedisServer.createPrivate("it kills a replica's subscriber connection and changes maxclients").start();
+		redis = RedisServer.ownedStarted();
 		origin = new ReliableOrigin();
 		a = replica();
 		b = replica();

@@ -98,7 +98,7 @@ class HelmChartTests {
 			.containsEntry("GRIPWAY_BUS_REDIS_URL", "redis://edge-gripway-redis:6379")
 			.containsEntry("GRIPWAY_PUBLISH_ADDRESS", "0.0.0.0")
 			.containsEntry("SPRING_CONFIG_ADDITIONAL_LOCATION", "optional:file:/config/");
-		assertThat(env.get("JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=75");
+		assertThat(env.get("JAVA_TOOL_OPTIONS")).isEqualTo(JvmOptionsTests.shipped());
 	}
 
 	@Test

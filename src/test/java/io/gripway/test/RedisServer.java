@@ -91,29 +91,6 @@ public final class RedisServer implements AutoCloseable {
 		return Prerequisites.missing("redis-server", missing);
 	}
 
-	/**
-	 * A Redis this JVM starts itself even when {@code REDIS_URL} is set, for tests that disconnect clients or change
-	 * the server's settings: they must never do that to a shared server. Without a {@code redis-server} binary or
-	 * Docker the test is aborted, or fails under {@code CI=true}, where skipping it would hide that it never ran.
-	 * @param why what the test does to the server, for the failure message
-	 */
-	public static RedisServer createPrivate(String why) {
-		int port = freePort();
-		Optional<Path> binary = findOnPath("redis-server");
-		if (binary.isPresent()) {
-			return new RedisServer(new LocalProcess(binary.get(), port), port);
-		}
-		if (dockerAvailable()) {
-			return new RedisServer(new Container(port), port);
-		}
-		String message = "This test needs a Redis of its own (" + why + "), never the shared one REDIS_URL may name: "
-				+ "install redis-server on the PATH or make Docker available for Testcontainers";
-		if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-			throw new IllegalStateException(message);
-		}
-		return Assumptions.abort(message);
-	}
-
 	/** {@link #create()} and {@link #start()}. */
 	public static RedisServer started() {
 		return create().start();
