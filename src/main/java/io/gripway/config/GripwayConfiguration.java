@@ -16,6 +16,9 @@ import io.gripway.gateway.GripResponder;
 import io.gripway.gateway.OriginFailureFilter;
 import io.gripway.gateway.Recoveries;
 import io.gripway.gateway.RequestTargetFilter;
+import io.gripway.history.ChannelHistory;
+import io.gripway.history.ChannelPatterns;
+import io.gripway.history.MemoryHistory;
 import io.gripway.hold.HoldLimits;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldRegistry;
@@ -62,12 +65,32 @@ class GripwayConfiguration {
 				redis.commandTimeout(), properties.bus().queueCapacity());
 	}
 
+	/**
+	 * History at the edge, off unless {@code gripway.history.channels} names some. On the in-memory bus this node sees
+	 * every publish and keeps the history itself.
+	 */
 	@Bean
-	HoldRegistry holdRegistry(MessageBus bus, GripwayProperties properties, ObjectProvider<HoldListener> listener) {
+	ChannelHistory channelHistory(GripwayProperties properties) {
+		GripwayProperties.History history = properties.history();
+		ChannelPatterns channels = new ChannelPatterns(history.channels());
+		if (channels.isEmpty()) {
+			return ChannelHistory.NONE;
+		}
+		if (!"memory".equals(properties.bus().type())) {
+			throw new IllegalStateException("gripway.history.channels is set, but history is kept only with "
+					+ "gripway.bus.type=memory for now: unset gripway.history.channels or use the in-memory bus");
+		}
+		return new MemoryHistory(channels, history.size(), history.ttl().toNanos(), history.maxChannels(),
+				System::nanoTime);
+	}
+
+	@Bean
+	HoldRegistry holdRegistry(MessageBus bus, GripwayProperties properties, ObjectProvider<HoldListener> listener,
+			ChannelHistory history) {
 		GripwayProperties.Hold hold = properties.hold();
 		HoldRegistry registry = new HoldRegistry(bus, new HoldLimits(hold.maxConnections(),
 				hold.maxSubscriptionsPerConnection(), hold.idCacheTtl(), hold.idCacheSize(), hold.messageWait()),
-				listener.getIfAvailable(() -> HoldListener.NONE));
+				listener.getIfAvailable(() -> HoldListener.NONE), history);
 		bus.start(registry);
 		return registry;
 	}

@@ -2,6 +2,7 @@ package io.gripway.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -23,12 +24,13 @@ import org.springframework.util.unit.DataSize;
  * @param health how the bus affects readiness
  * @param drain the graceful drain at shutdown
  * @param reliability how held connections recover what they missed from their origins
+ * @param history channel history at the edge
  */
 @ConfigurationProperties("gripway")
 public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publish, @DefaultValue Signing signing,
 		@DefaultValue Hold hold, @DefaultValue Bus bus, @DefaultValue Demo demo,
 		@DefaultValue Websocket websocket, @DefaultValue Health health, @DefaultValue Drain drain,
-		@DefaultValue Reliability reliability) {
+		@DefaultValue Reliability reliability, @DefaultValue History history) {
 
 	/**
 	 * @param port the publish API's port (Pushpin's {@code push_in_http_port}); 0 picks a free one
@@ -60,6 +62,16 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 			@DefaultValue("100000B") DataSize maxResponseBody, @DefaultValue("100") int queueCapacity,
 			@DefaultValue("60s") Duration idCacheTtl, @DefaultValue("100000") int idCacheSize,
 			@DefaultValue("5s") Duration messageWait) {
+	}
+
+	/**
+	 * @param channels the channels whose recent items are kept, as patterns ({@code feed-*}); empty: no history
+	 * @param size items kept per channel
+	 * @param ttl how long an item is kept
+	 * @param maxChannels channels kept at most (the one written longest ago goes first)
+	 */
+	public record History(@DefaultValue List<String> channels, @DefaultValue("100") int size,
+			@DefaultValue("10m") Duration ttl, @DefaultValue("100000") int maxChannels) {
 	}
 
 	/**

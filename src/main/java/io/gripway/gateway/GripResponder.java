@@ -168,7 +168,7 @@ public final class GripResponder {
 
 	private Mono<Void> holdResponse(ServerWebExchange exchange, Instruct instruct, List<ChannelSubscription> channels,
 			URI uri) {
-		ResponseHold hold = new ResponseHold(channels, instruct.meta());
+		ResponseHold hold = new ResponseHold(channels, instruct.meta(), this.registry.history());
 		if (!this.registry.register(hold)) {
 			return refuse(exchange);
 		}
@@ -282,7 +282,7 @@ public final class GripResponder {
 			return stream(response, stream, instruct, Flux.just(ClientResponses.buffer(filteredInitial(instruct))),
 					release).doFinally(signal -> release.run());
 		}
-		ResponseHold next = new ResponseHold(channels, instruct.meta());
+		ResponseHold next = new ResponseHold(channels, instruct.meta(), this.registry.history());
 		if (!this.registry.register(next)) {
 			return refuse(response);
 		}
@@ -325,7 +325,7 @@ public final class GripResponder {
 				(instruction != null) ? instruction.keepAlive() : null, this.streamQueueCapacity,
 				// closing the channel itself: disposing Reactor Netty's response leaves a busy connection open
 				this.timer, () -> channel.close());
-		hold.follow(this.reliability.links(), uri, instruct.next());
+		hold.follow(this.reliability.links(), this.registry.history(), uri, instruct.next());
 		return hold;
 	}
 

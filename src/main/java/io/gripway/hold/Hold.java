@@ -218,6 +218,25 @@ public abstract class Hold {
 		}
 	}
 
+	/**
+	 * Catches this connection up from channel history, if it follows a channel history covers: called once, as it is
+	 * registered. Nothing by default (WebSockets follow no prev-ids).
+	 */
+	protected void catchUp() {
+	}
+
+	/** Reports items sent to this connection from history rather than from a publish or its origin. */
+	protected final void replayed(int items) {
+		if (items > 0) {
+			this.listener.replayed(kind(), items);
+		}
+	}
+
+	/** Reports that history could not prove what this connection missed, so it recovers from its origin. */
+	protected final void replayFellBack() {
+		this.listener.replayFellBack(kind());
+	}
+
 	protected final void recoveryStarted(RecoveryCause cause) {
 		this.listener.recoveryStarted(kind(), cause);
 	}

@@ -54,4 +54,12 @@ public interface HoldListener {
 	default void recoveryEnded(HoldKind kind, RecoveryCause cause, boolean succeeded) {
 	}
 
+	/** Items were sent to a connection from channel history, without asking its origin. */
+	default void replayed(HoldKind kind, int items) {
+	}
+
+	/** History could not prove what a connection missed (id not found, trimmed, lost); it recovers from its origin. */
+	default void replayFellBack(HoldKind kind) {
+	}
+
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.gripway.bus.BusReceiver;
 import io.gripway.bus.MessageBus;
+import io.gripway.history.ChannelHistory;
 import io.gripway.instruct.ChannelSubscription;
 import io.gripway.publish.PublishItem;
 import org.apache.commons.logging.Log;
@@ -79,6 +80,8 @@ public final class HoldRegistry implements BusReceiver {
 
 	private final Sequencer sequencer;
 
+	private final ChannelHistory history;
+
 	// when each item waiting in the sequencer was published, for its latency once it goes out
 	private final Map<PublishItem, Long> waitingSince = new IdentityHashMap<>();
 
@@ -91,6 +94,15 @@ public final class HoldRegistry implements BusReceiver {
 	}
 
 	public HoldRegistry(MessageBus bus, HoldLimits limits, HoldListener listener) {
+		this(bus, limits, listener, ChannelHistory.NONE);
+	}
+
+	/**
+	 * @param history the channel history: this node records every item it receives into it (the in-memory bus hands
+	 * every item to every node's registry), and connections held behind a covered channel are caught up from it
+	 */
+	public HoldRegistry(MessageBus bus, HoldLimits limits, HoldListener listener, ChannelHistory history) {
+		this.history = history;
 		this.bus = bus;
 		this.limits = limits;
 		this.listener = listener;
@@ -104,6 +116,11 @@ public final class HoldRegistry implements BusReceiver {
 
 	public HoldLimits limits() {
 		return this.limits;
+	}
+
+	/** The channel history connections catch up from. */
+	public ChannelHistory history() {
+		return this.history;
 	}
 
 	/**
@@ -129,10 +146,22 @@ public final class HoldRegistry implements BusReceiver {
 		for (ChannelSubscription subscription : hold.channels()) {
 			addToChannel(hold, subscription);
 		}
-		if (isBehind(hold.channels())) {
+		if (followsHistory(hold.channels())) {
+			hold.catchUp();
+		}
+		else if (isBehind(hold.channels())) {
 			hold.recover(RecoveryCause.BEHIND);
 		}
 		return true;
+	}
+
+	private boolean followsHistory(Collection<ChannelSubscription> subscriptions) {
+		for (ChannelSubscription subscription : subscriptions) {
+			if (subscription.prevId() != null && this.history.covers(subscription.name())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -282,6 +311,8 @@ public final class HoldRegistry implements BusReceiver {
 	public void receive(PublishItem item, long publishedAtMillis) {
 		synchronized (this.sequencing) {
 			forgetLeftChannels();
+			// kept whether or not anyone here listens: a connection held later may have missed it
+			this.history.record(item, publishedAtMillis);
 			ChannelHolds holds = this.channels.get(item.channel());
 			if (holds == null) {
 				return;

@@ -1,16 +1,20 @@
 package io.gripway.hold;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.gripway.history.ChannelHistory;
+import io.gripway.history.Replay;
 import io.gripway.http.Content;
 import io.gripway.instruct.ChannelSubscription;
 import io.gripway.publish.Action;
 import io.gripway.publish.HttpResponseFormat;
 import io.gripway.publish.PublishItem;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -46,8 +50,16 @@ public final class ResponseHold extends Hold {
 	// the last id per followed channel; read by the delivery thread, and by the retry once released
 	private final Map<String, String> ids = new LinkedHashMap<>();
 
+	private final ChannelHistory history;
+
 	public ResponseHold(List<ChannelSubscription> channels, Map<String, String> meta) {
+		this(channels, meta, ChannelHistory.NONE);
+	}
+
+	/** @param history answers a long-poll held behind its channel at once, where it can prove what was missed */
+	public ResponseHold(List<ChannelSubscription> channels, Map<String, String> meta, ChannelHistory history) {
 		super(channels, meta);
+		this.history = history;
 		for (ChannelSubscription channel : channels) {
 			if (channel.prevId() != null) {
 				this.ids.put(channel.name(), channel.prevId());
@@ -98,6 +110,47 @@ public final class ResponseHold extends Hold {
 				dropped(DropReason.SUPERSEDED);
 			}
 		}
+	}
+
+	/**
+	 * A long-poll held behind its channel is answered at once from history with the first item it missed (the client
+	 * then polls again with that item's id, and gets the next); where history cannot prove what follows its prev-id,
+	 * the request goes back to the origin.
+	 */
+	@Override
+	protected void catchUp() {
+		Map<String, String> covered = new LinkedHashMap<>();
+		synchronized (this) {
+			this.ids.forEach((channel, id) -> {
+				if (this.history.covers(channel)) {
+					covered.put(channel, id);
+				}
+			});
+		}
+		if (covered.isEmpty()) {
+			return;
+		}
+		Flux.fromIterable(covered.entrySet())
+			.concatMap(entry -> this.history.after(entry.getKey(), entry.getValue()))
+			.collectList()
+			.subscribe(this::replay, error -> replay(List.of(Replay.gap())));
+	}
+
+	private void replay(List<Replay> replays) {
+		if (replays.stream().anyMatch(replay -> replay.kind() == Replay.Kind.GAP)) {
+			replayFellBack();
+			synchronized (this) {
+				retry(RecoveryCause.BEHIND);
+			}
+			return;
+		}
+		replays.stream()
+			.flatMap(replay -> replay.items().stream())
+			.min(Comparator.comparingLong(Replay.Entry::publishedAtMillis))
+			.ifPresent(first -> {
+				replayed(1);
+				deliver(first.item(), first.publishedAtMillis());
+			});
 	}
 
 	private void advance(String channel, @Nullable String id) {

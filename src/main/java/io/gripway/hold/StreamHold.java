@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.gripway.filter.ContentFilterException;
 import io.gripway.filter.ContentFilters;
+import io.gripway.history.ChannelHistory;
+import io.gripway.history.Replay;
 import io.gripway.http.Content;
 import io.gripway.instruct.ChannelSubscription;
 import io.gripway.instruct.HoldInstruction;
@@ -29,6 +32,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -110,6 +114,8 @@ public final class StreamHold extends Hold {
 
 	private OriginLinks links = OriginLinks.NONE;
 
+	private ChannelHistory history = ChannelHistory.NONE;
+
 	// the URI the stream's current instruction came from: relative next links resolve against it
 	private @Nullable URI base;
 
@@ -125,6 +131,12 @@ public final class StreamHold extends Hold {
 	private final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
 	private final Disposable.Swap fetch = Disposables.swap();
+
+	// counts fetches started, so a fetch started while subscribing to another is not replaced by it
+	private long fetches;
+
+	// apart from fetch: a history lookup that finds a gap starts a fetch before its own subscription is stored
+	private final Disposable.Swap lookup = Disposables.swap();
 
 	private final Disposable.Swap idleTask = Disposables.swap();
 
@@ -152,11 +164,13 @@ public final class StreamHold extends Hold {
 	/**
 	 * Sets where this stream recovers from, before it is registered.
 	 * @param links fetches next links
+	 * @param history replays what the stream missed without asking the origin, where it can prove continuity
 	 * @param base the URI of the request the stream answers, which a relative next link resolves against
 	 * @param next the origin's next link, if any
 	 */
-	public synchronized void follow(OriginLinks links, URI base, @Nullable NextLink next) {
+	public synchronized void follow(OriginLinks links, ChannelHistory history, URI base, @Nullable NextLink next) {
 		this.links = links;
+		this.history = history;
 		this.base = base;
 		setNext(next);
 	}
@@ -205,6 +219,7 @@ public final class StreamHold extends Hold {
 		}
 		this.idleTask.dispose();
 		this.fetch.dispose();
+		this.lookup.dispose();
 	}
 
 	@Override
@@ -287,6 +302,58 @@ public final class StreamHold extends Hold {
 	}
 
 	/**
+	 * Catches the stream up from history when it was held behind its channels: the items after its prev-ids, sent by
+	 * Gripway itself, before anything live. Where history cannot prove what follows a prev-id, the stream recovers
+	 * through its next link instead. Items published meanwhile wait, as during a next-link fetch.
+	 */
+	@Override
+	protected void catchUp() {
+		Map<String, String> covered = new LinkedHashMap<>();
+		synchronized (this) {
+			this.ids.forEach((channel, id) -> {
+				if (this.history.covers(channel)) {
+					covered.put(channel, id);
+				}
+			});
+			if (covered.isEmpty() || this.finished || this.updating != null) {
+				return;
+			}
+			this.updating = RecoveryCause.BEHIND;
+		}
+		ChannelHistory source = this.history;
+		this.lookup.update(Flux.fromIterable(covered.entrySet())
+			.concatMap(entry -> source.after(entry.getKey(), entry.getValue()))
+			.collectList()
+			.subscribe(this::replay, error -> {
+				logger.warn("History could not be read (" + error.getMessage() + "); recovering from the origin");
+				replay(List.of(Replay.gap()));
+			}));
+	}
+
+	private void replay(List<Replay> replays) {
+		synchronized (this) {
+			if (this.finished) {
+				return;
+			}
+			if (replays.stream().anyMatch(replay -> replay.kind() == Replay.Kind.GAP)) {
+				replayFellBack();
+				this.updating = null;
+				update(RecoveryCause.BEHIND, false);
+				return;
+			}
+			List<Replay.Entry> items = new ArrayList<>();
+			replays.forEach(replay -> items.addAll(replay.items()));
+			// channels replay one after another; across channels, publish order is the best order there is
+			items.sort(Comparator.comparingLong(Replay.Entry::publishedAtMillis));
+			for (Replay.Entry entry : items) {
+				process(entry.item(), entry.publishedAtMillis());
+			}
+			replayed(items.size());
+			resume();
+		}
+	}
+
+	/**
 	 * The response carried no hold but a next link: fetch it now, and the pages after it, appending each, until a page
 	 * holds the stream or has no further link (GRIP's paging). Called once the initial response is attached.
 	 */
@@ -313,8 +380,14 @@ public final class StreamHold extends Hold {
 		this.idleTask.update(Disposables.disposed());
 		recoveryStarted(cause);
 		Map<String, String> lastIds = Map.copyOf(this.ids);
-		this.fetch.update(this.links.follow(link, lastIds, urgent)
-			.subscribe(page -> adopt(page, cause), error -> fetchFailed(link, error, cause)));
+		long generation = ++this.fetches;
+		Disposable subscription = this.links.follow(link, lastIds, urgent)
+			.subscribe(page -> adopt(page, cause), error -> fetchFailed(link, error, cause));
+		// an answer already at hand (a shared fetch that just completed) is adopted inside subscribe, and may have
+		// started the next fetch: that one is the one to keep
+		if (this.fetches == generation) {
+			this.fetch.update(subscription);
+		}
 	}
 
 	private void adopt(LinkPage page, RecoveryCause cause) {
@@ -363,17 +436,21 @@ public final class StreamHold extends Hold {
 		// outside this monitor: joining channels takes the registry's locks
 		resubscribe(channels);
 		synchronized (this) {
-			dropPendingThatDoNotFollow();
-			// items that came during the fetch, in order; one of them may start the next fetch
-			this.updating = null;
-			while (this.updating == null && !this.finished && !this.pending.isEmpty()) {
-				Pending first = this.pending.removeFirst();
-				process(first.item(), first.publishedAtMillis());
-			}
-			if (this.updating == null) {
-				this.active.clear();
-				scheduleIdleRefresh();
-			}
+			resume();
+		}
+	}
+
+	/** After a fetch or a replay: the items that came meanwhile, in order; one of them may start the next fetch. */
+	private void resume() {
+		dropPendingThatDoNotFollow();
+		this.updating = null;
+		while (this.updating == null && !this.finished && !this.pending.isEmpty()) {
+			Pending first = this.pending.removeFirst();
+			process(first.item(), first.publishedAtMillis());
+		}
+		if (this.updating == null) {
+			this.active.clear();
+			scheduleIdleRefresh();
 		}
 	}
 
@@ -465,6 +542,7 @@ public final class StreamHold extends Hold {
 			this.pending.clear();
 			this.idleTask.dispose();
 			this.fetch.dispose();
+			this.lookup.dispose();
 			if (this.output != null) {
 				this.output.end();
 			}

@@ -104,6 +104,12 @@ public final class GripMetrics {
 	/** Counter: next-link fetches that shared an identical request already in flight. */
 	public static final String LINK_COLLAPSED = "gripway.links.collapsed";
 
+	/** Counter: items sent to connections from channel history, without asking their origin. Tag {@link #MODE}. */
+	public static final String HISTORY_REPLAYED = "gripway.history.replayed";
+
+	/** Counter: catch-ups where history could not prove what was missed, so the origin was asked. Tag {@link #MODE}. */
+	public static final String HISTORY_FALLBACKS = "gripway.history.fallbacks";
+
 	/** Gauge: 1 while the node drains its connections at shutdown. */
 	public static final String DRAINING = "gripway.draining";
 
@@ -132,7 +138,7 @@ public final class GripMetrics {
 			QUEUE_OVERFLOWS, BUS_AVAILABLE, BUS_RECEIVED, BUS_MALFORMED, BUS_DROPPED, BUS_RECONNECTS, BUS_SUBSCRIPTIONS,
 			BUS_PENDING, ORIGIN_REQUESTS, DRAINING, BUS_GAPS, SEQUENCER_WAITING, SEQUENCER_WAITED, SEQUENCER_EXPIRED,
 			SEQUENCER_DROPPED, RECOVERIES_STARTED, RECOVERIES_ENDED, RECOVERIES_WAITING, LINK_FETCHES, LINK_RETRIES,
-			LINK_COLLAPSED);
+			LINK_COLLAPSED, HISTORY_REPLAYED, HISTORY_FALLBACKS);
 
 	private GripMetrics() {
 	}

@@ -53,6 +53,10 @@ final class MicrometerHoldListener implements HoldListener {
 
 	private final Map<HoldKind, Map<RecoveryCause, Counter>> unrecovered = new EnumMap<>(HoldKind.class);
 
+	private final Map<HoldKind, Counter> replayed = new EnumMap<>(HoldKind.class);
+
+	private final Map<HoldKind, Counter> replayFallbacks = new EnumMap<>(HoldKind.class);
+
 	MicrometerHoldListener(MeterRegistry registry) {
 		for (HoldKind kind : HoldKind.values()) {
 			String mode = kind.tag();
@@ -77,6 +81,8 @@ final class MicrometerHoldListener implements HoldListener {
 					RecoveryCause.class, RecoveryCause::tag));
 			this.recovered.put(kind, recoveryOutcomes(registry, mode, "succeeded"));
 			this.unrecovered.put(kind, recoveryOutcomes(registry, mode, "failed"));
+			this.replayed.put(kind, registry.counter(GripMetrics.HISTORY_REPLAYED, GripMetrics.MODE, mode));
+			this.replayFallbacks.put(kind, registry.counter(GripMetrics.HISTORY_FALLBACKS, GripMetrics.MODE, mode));
 		}
 	}
 
@@ -144,6 +150,16 @@ final class MicrometerHoldListener implements HoldListener {
 	@Override
 	public void recoveryEnded(HoldKind kind, RecoveryCause cause, boolean succeeded) {
 		(succeeded ? this.recovered : this.unrecovered).get(kind).get(cause).increment();
+	}
+
+	@Override
+	public void replayed(HoldKind kind, int items) {
+		this.replayed.get(kind).increment(items);
+	}
+
+	@Override
+	public void replayFellBack(HoldKind kind) {
+		this.replayFallbacks.get(kind).increment();
 	}
 
 }

@@ -20,7 +20,8 @@ import reactor.core.publisher.Mono;
  * <p>
  * Routes ({@code ch} names the channel):
  * <ul>
- * <li>{@code /stream?ch=X}: a stream hold on X with {@code prev-id} = the last id, a next link, body {@code open\n};
+ * <li>{@code /stream?ch=X[&after=N]}: a stream hold on X with {@code prev-id} N (default: the last id), a next link,
+ * body {@code open\n};
  * <li>{@code /next?ch=X}: the items after {@code Grip-Last}'s last-id, one per line, and the same instruction again;
  * <li>{@code /poll?ch=X&after=N}: items after N (or after {@code Grip-Last}) now if there are any, else a long-poll on
  * X with {@code prev-id} N; with {@code stale=1} and no {@code Grip-Last}, a long-poll in any case.
@@ -39,8 +40,10 @@ public final class ReliableOrigin implements AutoCloseable {
 	public ReliableOrigin() {
 		this.origin.route("/stream", (request, response) -> {
 			String channel = query(request.uri(), "ch");
+			// a client that says where it is (as Last-Event-ID would) is held there, else at the channel's last id
+			String at = request.uri().contains("after=") ? query(request.uri(), "after") : lastId(channel);
 			return response.header("Grip-Hold", "stream")
-				.header("Grip-Channel", channel + "; prev-id=" + lastId(channel))
+				.header("Grip-Channel", channel + "; prev-id=" + at)
 				.header("Grip-Link", "</next?ch=" + channel + ">; rel=next")
 				.header("Content-Type", "text/plain")
 				.sendString(Mono.just("open\n"));
