@@ -66,6 +66,8 @@ final class BaseImage {
 		}
 		Prerequisites.require(Podman.onPath("debootstrap"), "debootstrap",
 				"the container tests make their base image from Debian packages (apt-get install debootstrap)");
+		Prerequisites.require("root".equals(System.getProperty("user.name")), "root",
+				"debootstrap makes the base image " + reference + " as root (run the tests as root once to make it)");
 		Path root = Podman.WORK.resolve("base-root");
 		try {
 			delete(root);
