@@ -2,8 +2,13 @@
 # Gripway's container image: built with the Maven wrapper on a JDK, run on a JRE as a non-root user.
 #   docker build -t gripway:0.1.0 .
 #   docker run --rm -p 7999:7999 -p 5561:5561 -p 8081:8081 gripway:0.1.0 --gripway.origin=http://host:9000
+# The base images are build arguments, for a mirror or a locally made base (the container tests build the runtime
+# stage on a Debian base they make themselves, since no image registry is reachable there):
+#   docker build --build-arg JRE_IMAGE=<a JRE 17 image of your own> -t gripway:0.1.0 .
+ARG JDK_IMAGE=eclipse-temurin:17-jdk
+ARG JRE_IMAGE=eclipse-temurin:17-jre
 
-FROM eclipse-temurin:17-jdk AS build
+FROM ${JDK_IMAGE} AS build
 WORKDIR /src
 # dependencies first, so a source change does not download them again
 COPY .mvn/ .mvn/
@@ -14,7 +19,8 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q package -DskipTests \
 	&& cp target/gripway-*.jar app.jar \
 	&& java -Djarmode=tools -jar app.jar extract --layers --launcher --destination extracted
 
-FROM eclipse-temurin:17-jre
+# any JRE 17+ base with sh, groupadd and useradd (Debian or Ubuntu based)
+FROM ${JRE_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 gripway \
 	&& useradd --system --uid 10001 --gid gripway --no-create-home --shell /usr/sbin/nologin gripway
 WORKDIR /app

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -155,10 +156,24 @@ class ComposeFileTests {
 	@Test
 	void dockerfileBuildsWithTheWrapperRunsOnAJreAsNonRootAndExposesThePorts() throws Exception {
 		List<String> lines = Files.readAllLines(Path.of("Dockerfile"));
-		List<String> froms = lines.stream().filter(line -> line.startsWith("FROM ")).toList();
+		// the base images are build arguments (ARG NAME=default before the first FROM): check their defaults
+		Map<String, String> args = new HashMap<>();
+		lines.stream()
+			.filter(line -> line.matches("ARG \\w+=\\S+"))
+			.forEach(line -> args.put(line.substring(4, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
+		List<String> froms = lines.stream()
+			.filter(line -> line.startsWith("FROM "))
+			.map(line -> {
+				String resolved = line;
+				for (Map.Entry<String, String> arg : args.entrySet()) {
+					resolved = resolved.replace("${" + arg.getKey() + "}", arg.getValue());
+				}
+				return resolved;
+			})
+			.toList();
 		assertThat(froms).hasSizeGreaterThanOrEqualTo(2);
-		assertThat(froms.get(0)).contains("17-jdk");
-		assertThat(froms.get(froms.size() - 1)).contains("17-jre");
+		assertThat(froms.get(0)).contains("eclipse-temurin:17-jdk");
+		assertThat(froms.get(froms.size() - 1)).contains("eclipse-temurin:17-jre");
 		assertThat(lines).anyMatch(line -> line.contains("./mvnw"));
 		String user = lines.stream().filter(line -> line.startsWith("USER ")).reduce((a, b) -> b).orElseThrow();
 		assertThat(user.substring(5).split(":")[0]).isNotIn("0", "root");
