@@ -15,6 +15,7 @@ import io.gripway.gateway.GripRequestHeadersFilter;
 import io.gripway.gateway.GripResponder;
 import io.gripway.gateway.OriginFailureFilter;
 import io.gripway.gateway.Recoveries;
+import io.gripway.gateway.RequestBodyRetainingFilter;
 import io.gripway.gateway.RequestTargetFilter;
 import io.gripway.history.ChannelHistory;
 import io.gripway.history.ChannelPatterns;
@@ -130,6 +131,12 @@ class GripwayConfiguration {
 		GripwayProperties.Hold hold = properties.hold();
 		return new GripResponder(registry, hold.maxResponseBody().toBytes(), hold.queueCapacity(),
 				Schedulers.parallel(), recoveries);
+	}
+
+	/** Keeps small request bodies, as Pushpin does, so a long-poll whose request had one can be retried with it. */
+	@Bean
+	RequestBodyRetainingFilter requestBodyRetainingFilter(GripwayProperties properties) {
+		return new RequestBodyRetainingFilter(properties.hold().maxRequestBody().toBytes());
 	}
 
 	@Bean

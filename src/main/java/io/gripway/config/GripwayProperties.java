@@ -57,11 +57,13 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param idCacheSize at most this many ids remembered on this node, all channels together
 	 * @param messageWait how long an item whose {@code prev-id} is ahead of its channel waits for the items before it
 	 * before it goes out anyway (Pushpin's {@code message_wait})
+	 * @param maxRequestBody request bodies up to this size are kept while they go to the origin, so a long-poll made
+	 * with one can be retried with it (Pushpin: 100,000 bytes)
 	 */
 	public record Hold(@DefaultValue("50000") int maxConnections, @DefaultValue("20") int maxSubscriptionsPerConnection,
 			@DefaultValue("100000B") DataSize maxResponseBody, @DefaultValue("100") int queueCapacity,
 			@DefaultValue("60s") Duration idCacheTtl, @DefaultValue("100000") int idCacheSize,
-			@DefaultValue("5s") Duration messageWait) {
+			@DefaultValue("5s") Duration messageWait, @DefaultValue("100000B") DataSize maxRequestBody) {
 	}
 
 	/**

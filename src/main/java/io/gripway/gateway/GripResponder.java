@@ -95,8 +95,12 @@ public final class GripResponder {
 		this.reliability = reliability;
 	}
 
-	/** What a retry needs of the original request: sent again as it was routed, its body excepted. */
-	private record OriginRequest(String method, URI uri, List<HeaderField> headers, boolean hasBody) {
+	/**
+	 * What a retry needs of the original request: sent again as it was routed.
+	 * @param body the request body, when it was small enough to keep ({@link RequestBodyRetainingFilter})
+	 * @param bodyLost the request had a body that was not kept: it cannot be retried
+	 */
+	private record OriginRequest(String method, URI uri, List<HeaderField> headers, byte[] body, boolean bodyLost) {
 	}
 
 	Mono<Void> respond(ServerWebExchange exchange, int status, String reason, List<HeaderField> headers,
@@ -173,10 +177,12 @@ public final class GripResponder {
 			return refuse(exchange);
 		}
 		HttpServerResponse response = nativeResponse(exchange);
+		byte[] kept = exchange.getAttribute(RequestBodyRetainingFilter.BODY_ATTR);
 		boolean hasBody = exchange.getRequest().getHeaders().getContentLength() > 0
 				|| exchange.getRequest().getHeaders().containsHeader("Transfer-Encoding");
 		OriginRequest request = new OriginRequest(exchange.getRequest().getMethod().name(), uri,
-				this.reliability.retryHeaders().of(exchange), hasBody);
+				this.reliability.retryHeaders().of(exchange), (kept != null) ? kept : new byte[0],
+				hasBody && kept == null);
 		Runnable release = once(() -> this.registry.unregister(hold));
 		// nothing below may refer to the exchange: it is over while the hold waits (see DetachingHttpHandler)
 		DetachingHttpHandler.detach(exchange.getResponse(), new HeldWrite() {
@@ -230,9 +236,10 @@ public final class GripResponder {
 	/** Sends a long-poll's request to the origin again, with Grip-Last, and answers the client with the result. */
 	private Mono<Void> retry(HttpServerResponse response, OriginRequest request, ResponseHold previous,
 			RecoveryCause cause) {
-		if (request.hasBody()) {
-			// the body went to the origin as it streamed in, and is not kept: a retry could only send it truncated
-			logger.info("Cannot retry a held " + request.method() + " with a body to " + request.uri()
+		if (request.bodyLost()) {
+			// a body without a length, or too large to keep, went to the origin as it streamed in: a retry could only
+			// send it truncated
+			logger.info("Cannot retry a held " + request.method() + " whose body was not kept, to " + request.uri()
 					+ "; answering 502");
 			previous.retried(cause, false);
 			return ClientResponses.full(response, 502, null, List.of(new HeaderField("Content-Type", "text/plain")),
@@ -242,7 +249,7 @@ public final class GripResponder {
 				: this.reliability.limiter().admit(request.uri().toString());
 		return turn
 			.then(Mono.defer(() -> this.reliability.origin()
-				.send(request.method(), request.uri(), request.headers(), previous.lastIds())))
+				.send(request.method(), request.uri(), request.headers(), previous.lastIds(), request.body())))
 			.flatMap(answer -> {
 				previous.retried(cause, true);
 				return answerRetry(response, request, answer);

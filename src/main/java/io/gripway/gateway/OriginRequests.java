@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import io.gripway.http.Content;
 import io.gripway.http.HeaderField;
 import io.gripway.instruct.GripHeaders;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpMethod;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -77,12 +78,13 @@ final class OriginRequests {
 	}
 
 	/**
-	 * Sends a bodiless request.
+	 * Sends a request.
 	 * @param headers the request's headers; any {@code Grip-*} among them is replaced by Gripway's own
 	 * @param lastIds one {@code Grip-Last: <channel>; last-id=<id>} per entry, sorted by channel
+	 * @param body the request body, empty for none
 	 */
-	Mono<Answer> send(String method, URI uri, List<HeaderField> headers, Map<String, String> lastIds) {
-		return this.client
+	Mono<Answer> send(String method, URI uri, List<HeaderField> headers, Map<String, String> lastIds, byte[] body) {
+		HttpClient.RequestSender request = this.client
 			.headers(out -> {
 				for (HeaderField header : headers) {
 					if (!GripHeaders.isGripHeader(header.name()) && !header.named("Host")
@@ -99,13 +101,19 @@ final class OriginRequests {
 				out.set(GripHeaders.GRIP_FEATURE, GripRequestHeadersFilter.FEATURES);
 			})
 			.request(HttpMethod.valueOf(method))
-			.uri(uri)
-			.response((response, body) -> OriginBody.read(body, this.maxBody).map(content -> {
-				List<HeaderField> fields = new ArrayList<>();
-				response.responseHeaders().forEach(e -> fields.add(new HeaderField(e.getKey(), e.getValue())));
-				return new Answer(response.status().code(), response.status().reasonPhrase(), fields, content);
-			}))
-			.single();
+			.uri(uri);
+		HttpClient.ResponseReceiver<?> sent = (body.length > 0)
+				? request.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body))) : request;
+		return sent.response((response, content) -> OriginBody.read(content, this.maxBody).map(read -> {
+			List<HeaderField> fields = new ArrayList<>();
+			response.responseHeaders().forEach(e -> fields.add(new HeaderField(e.getKey(), e.getValue())));
+			return new Answer(response.status().code(), response.status().reasonPhrase(), fields, read);
+		})).single();
+	}
+
+	/** {@link #send(String, URI, List, Map, byte[])} without a body. */
+	Mono<Answer> send(String method, URI uri, List<HeaderField> headers, Map<String, String> lastIds) {
+		return send(method, uri, headers, lastIds, new byte[0]);
 	}
 
 	/** The {@code Grip-Last} values for {@code lastIds}, in channel order so that equal sets give equal headers. */

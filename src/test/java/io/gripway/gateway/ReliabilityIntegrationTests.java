@@ -234,6 +234,32 @@ class ReliabilityIntegrationTests {
 	}
 
 	@Test
+	void aLongPollMadeWithABodyIsRetriedWithTheSameMethodAndBody() throws Exception {
+		String channel = "post-gap";
+		origin.append(channel);
+		CompletableFuture<HttpResponse<String>> poll = http.sendAsync(
+				HttpRequest.newBuilder(URI.create(gripway.proxyUrl() + "/poll?ch=" + channel + "&after=1"))
+					.POST(HttpRequest.BodyPublishers.ofString("{\"since\": 1}"))
+					.build(),
+				HttpResponse.BodyHandlers.ofString());
+		awaitSubscribers(channel, 1);
+		origin.append(channel);
+		gripway.publishOk("{\"items\":[{\"channel\":\"" + channel + "\",\"formats\":{\"http-response\":"
+				+ "{\"action\":\"hint\"}}}]}");
+		assertThat(poll.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("item 2\n");
+		List<io.gripway.test.TestOrigin.Received> posts = origin.origin()
+			.received()
+			.stream()
+			.filter(r -> r.uri().startsWith("/poll?ch=" + channel))
+			.toList();
+		assertThat(posts).hasSize(2).allSatisfy(r -> {
+			assertThat(r.method()).isEqualTo("POST");
+			assertThat(r.bodyText()).isEqualTo("{\"since\": 1}");
+		});
+		assertThat(posts.get(1).headers().getAll("Grip-Last")).containsExactly(channel + "; last-id=1");
+	}
+
+	@Test
 	void aPageWithNoHoldButANextLinkIsFollowedUntilThePagesEnd() {
 		try (StreamClient pages = StreamClient.open(gripway.proxyUrl() + "/first")) {
 			pages.awaitEnd(WAIT);
