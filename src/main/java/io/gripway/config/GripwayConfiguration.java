@@ -183,8 +183,8 @@ class GripwayConfiguration {
 
 	@Bean
 	@ConditionalOnProperty(prefix = "gripway.demo", name = "enabled", havingValue = "true")
-	DemoOrigin demoOrigin(GripwayProperties properties) {
-		return new DemoOrigin(properties.demo().port());
+	DemoOrigin demoOrigin(GripwayProperties properties, PublishServer publishServer) {
+		return new DemoOrigin(properties.demo().port(), publishServer::port);
 	}
 
 }
