@@ -8,12 +8,16 @@ import java.util.function.Supplier;
 
 import io.gripway.bus.MessageBus;
 import io.gripway.bus.MessageBuses;
+import io.gripway.crossorigin.JsonpMode;
+import io.gripway.crossorigin.JsonpSettings;
 import io.gripway.demo.DemoOrigin;
+import io.gripway.gateway.CrossOriginFilter;
 import io.gripway.gateway.DetachingHttpHandler;
 import io.gripway.gateway.GripFilter;
 import io.gripway.gateway.GripRequestHeadersFilter;
 import io.gripway.gateway.GripResponder;
 import io.gripway.gateway.OriginFailureFilter;
+import io.gripway.gateway.PreflightRelayFilter;
 import io.gripway.gateway.Recoveries;
 import io.gripway.gateway.RequestBodyRetainingFilter;
 import io.gripway.gateway.RequestTargetFilter;
@@ -151,6 +155,20 @@ class GripwayConfiguration {
 	}
 
 	@Bean
+	CrossOriginFilter crossOriginFilter(GripwayProperties properties) {
+		GripwayProperties.Cors cors = properties.cors();
+		GripwayProperties.Cors.Jsonp jsonp = cors.jsonp();
+		return new CrossOriginFilter(cors.auto(), new JsonpSettings(JsonpMode.of(jsonp.mode()), jsonp.callbackParam(),
+				jsonp.bodyParam(), jsonp.defaultCallback(), jsonp.defaultMethod()),
+				(int) properties.hold().maxResponseBody().toBytes());
+	}
+
+	@Bean
+	PreflightRelayFilter preflightRelayFilter() {
+		return new PreflightRelayFilter();
+	}
+
+	@Bean
 	OriginFailureFilter originFailureFilter() {
 		return new OriginFailureFilter();
 	}
@@ -195,8 +213,8 @@ class GripwayConfiguration {
 
 	@Bean
 	@ConditionalOnProperty(prefix = "gripway.demo", name = "enabled", havingValue = "true")
-	DemoOrigin demoOrigin(GripwayProperties properties) {
-		return new DemoOrigin(properties.demo().port());
+	DemoOrigin demoOrigin(GripwayProperties properties, PublishServer publishServer) {
+		return new DemoOrigin(properties.demo().port(), publishServer::port);
 	}
 
 }

@@ -25,12 +25,13 @@ import org.springframework.util.unit.DataSize;
  * @param drain the graceful drain at shutdown
  * @param reliability how held connections recover what they missed from their origins
  * @param history channel history at the edge
+ * @param cors auto cross-origin and JSON-P for browsers on other origins
  */
 @ConfigurationProperties("gripway")
 public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publish, @DefaultValue Signing signing,
 		@DefaultValue Hold hold, @DefaultValue Bus bus, @DefaultValue Demo demo,
 		@DefaultValue Websocket websocket, @DefaultValue Health health, @DefaultValue Drain drain,
-		@DefaultValue Reliability reliability, @DefaultValue History history) {
+		@DefaultValue Reliability reliability, @DefaultValue History history, @DefaultValue Cors cors) {
 
 	/**
 	 * @param port the publish API's port (Pushpin's {@code push_in_http_port}); 0 picks a free one
@@ -143,6 +144,29 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param flushTimeout after the last connection was told to end, how long to wait for the endings to be written
 	 */
 	public record Drain(@DefaultValue("10s") Duration window, @DefaultValue("5s") Duration flushTimeout) {
+	}
+
+	/**
+	 * Pushpin's auto cross-origin ({@code aco}) and JSON-P; route metadata {@code gripway-auto-cross-origin} and
+	 * {@code gripway-jsonp-*} override these per route.
+	 * @param auto add CORS headers (each only where the origin set none) and answer JSON-P on every route
+	 * @param jsonp JSON-P, on routes with auto cross-origin
+	 */
+	public record Cors(@DefaultValue("false") boolean auto, @DefaultValue Jsonp jsonp) {
+
+		/**
+		 * @param mode {@code extended} (the callback gets code, reason, headers and body) or {@code basic} (the body)
+		 * @param callbackParam the query parameter naming the callback
+		 * @param bodyParam a query parameter whose value becomes a JSON request body; empty: {@code _body} is used
+		 * @param defaultCallback the callback when a request has {@code body-param} but no callback; empty: none
+		 * @param defaultMethod the method when a request names none with {@code _method}; empty: GET for extended,
+		 * POST for basic
+		 */
+		public record Jsonp(@DefaultValue("extended") String mode, @DefaultValue("callback") String callbackParam,
+				@DefaultValue("") String bodyParam, @DefaultValue("") String defaultCallback,
+				@DefaultValue("") String defaultMethod) {
+		}
+
 	}
 
 }

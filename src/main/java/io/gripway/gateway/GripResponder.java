@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.gripway.crossorigin.CrossOriginPolicy;
 import io.gripway.filter.ContentFilterException;
 import io.gripway.filter.ContentFilters;
 import io.gripway.gateway.DetachingHttpHandler.HeldWrite;
@@ -57,7 +58,8 @@ import org.springframework.web.server.ServerWebExchange;
  *
  * <h3>What a held response does not get</h3> Once held, a response is written on the Reactor Netty connection after
  * its exchange is over (see {@link DetachingHttpHandler}): it skips the gateway's post filters, response decorators
- * and {@code beforeCommit} actions. Its status and headers are the instruction's.
+ * and {@code beforeCommit} actions. Its status and headers are the instruction's, with what auto cross-origin adds
+ * ({@link CrossOriginFilter#policy}, decided before the hold).
  */
 public final class GripResponder {
 
@@ -96,11 +98,13 @@ public final class GripResponder {
 	}
 
 	/**
-	 * What a retry needs of the original request: sent again as it was routed.
+	 * What a retry needs of the original request: sent again as it was routed; and what auto cross-origin does to
+	 * its answers.
 	 * @param body the request body, when it was small enough to keep ({@link RequestBodyRetainingFilter})
 	 * @param bodyLost the request had a body that was not kept: it cannot be retried
 	 */
-	private record OriginRequest(String method, URI uri, List<HeaderField> headers, byte[] body, boolean bodyLost) {
+	private record OriginRequest(String method, URI uri, List<HeaderField> headers, byte[] body, boolean bodyLost,
+			CrossOriginPolicy crossOrigin) {
 	}
 
 	Mono<Void> respond(ServerWebExchange exchange, int status, String reason, List<HeaderField> headers,
@@ -182,7 +186,7 @@ public final class GripResponder {
 				|| exchange.getRequest().getHeaders().containsHeader("Transfer-Encoding");
 		OriginRequest request = new OriginRequest(exchange.getRequest().getMethod().name(), uri,
 				this.reliability.retryHeaders().of(exchange), (kept != null) ? kept : new byte[0],
-				hasBody && kept == null);
+				hasBody && kept == null, CrossOriginFilter.policy(exchange));
 		Runnable release = once(() -> this.registry.unregister(hold));
 		// nothing below may refer to the exchange: it is over while the hold waits (see DetachingHttpHandler)
 		DetachingHttpHandler.detach(exchange.getResponse(), new HeldWrite() {
@@ -221,14 +225,15 @@ public final class GripResponder {
 					});
 				}
 				return write(response, new ResponseTemplate(published.code(), published.reason(),
-						overlay(timeout.headers(), published), published.body()));
+						overlay(timeout.headers(), published), published.body()), request.crossOrigin());
 			})
-			.defaultIfEmpty(Mono.defer(() -> write(response, timeout)))
+			.defaultIfEmpty(Mono.defer(() -> write(response, timeout, request.crossOrigin())))
 			.flatMap(answer -> answer)
 			.doFinally(signal -> release.run());
 	}
 
-	private Mono<Void> write(HttpServerResponse response, ResponseTemplate answer) {
+	private Mono<Void> write(HttpServerResponse response, ResponseTemplate template, CrossOriginPolicy crossOrigin) {
+		ResponseTemplate answer = crossOrigin.respond(template);
 		return ClientResponses.full(response, answer.code(), answer.reason(), answer.headers(), answer.body(),
 				this.registry.isDraining());
 	}
@@ -271,13 +276,13 @@ public final class GripResponder {
 	/** The origin's answer to a retried request, carried out on the held client's response. */
 	private Mono<Void> answerRetry(HttpServerResponse response, OriginRequest request, OriginRequests.Answer answer) {
 		if (!GripHeaders.isGripResponse(answer.headers())) {
-			return ClientResponses.full(response, answer.status(), answer.reason(), reframed(answer.headers()),
-					answer.body(), this.registry.isDraining());
+			return write(response, new ResponseTemplate(answer.status(), answer.reason(), reframed(answer.headers()),
+					answer.body()), request.crossOrigin());
 		}
 		Instruct instruct = InstructParser.parse(answer.status(), answer.reason(), answer.headers(), answer.body());
 		HoldInstruction hold = instruct.hold();
 		if (hold == null) {
-			return write(response, instruct.response());
+			return write(response, instruct.response(), request.crossOrigin());
 		}
 		List<ChannelSubscription> channels = limit(hold.channels());
 		if (hold.mode() == HoldMode.STREAM) {
@@ -287,7 +292,7 @@ public final class GripResponder {
 			}
 			Runnable release = streamRelease(stream, null, instruct, request.uri());
 			return stream(response, stream, instruct, Flux.just(ClientResponses.buffer(filteredInitial(instruct))),
-					release).doFinally(signal -> release.run());
+					release, request.crossOrigin()).doFinally(signal -> release.run());
 		}
 		ResponseHold next = new ResponseHold(channels, instruct.meta(), this.registry.history());
 		if (!this.registry.register(next)) {
@@ -309,11 +314,13 @@ public final class GripResponder {
 		Runnable release = streamRelease(hold, originBody, instruct, uri);
 		Flux<ByteBuf> originBytes = (originBody != null) ? Flux.defer(originBody::stream)
 				: Flux.defer(() -> Flux.just(ClientResponses.buffer(filteredInitial(instruct))));
+		CrossOriginPolicy crossOrigin = CrossOriginFilter.policy(exchange);
 		// nothing below may refer to the exchange: it is over while the hold streams (see DetachingHttpHandler)
 		DetachingHttpHandler.detach(exchange.getResponse(), new HeldWrite() {
 			@Override
 			public Mono<Void> write() {
-				return stream(response, hold, instruct, originBytes, release).doFinally(signal -> release.run());
+				return stream(response, hold, instruct, originBytes, release, crossOrigin)
+					.doFinally(signal -> release.run());
 			}
 
 			@Override
@@ -356,10 +363,10 @@ public final class GripResponder {
 	 * items, next-link pages) until it ends. A response with no hold but a next link is a chain of pages.
 	 */
 	private Mono<Void> stream(HttpServerResponse response, StreamHold hold, Instruct instruct,
-			Flux<ByteBuf> initialBytes, Runnable release) {
+			Flux<ByteBuf> initialBytes, Runnable release, CrossOriginPolicy crossOrigin) {
 		Channel channel = ((Connection) response).channel();
 		ResponseTemplate initial = instruct.response();
-		ClientResponses.head(response, initial.code(), initial.reason(), initial.headers(),
+		ClientResponses.head(response, initial.code(), initial.reason(), crossOrigin.streamHeaders(initial.headers()),
 				this.registry.isDraining());
 		ClientResponses.chunked(response);
 		// an empty first write commits the status and headers at once, whatever follows and however late
