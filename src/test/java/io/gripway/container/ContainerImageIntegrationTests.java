@@ -151,7 +151,8 @@ class ContainerImageIntegrationTests {
 	@Test
 	@Order(5)
 	void demoOriginAnswersThroughTheProxy() {
-		HttpResponse<String> response = Http.get(proxyPort, "/");
+		// "/" is the demo page; any other plain path gets the origin's greeting, passed through untouched
+		HttpResponse<String> response = Http.get(proxyPort, "/hello");
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).isEqualTo("Hello from the Gripway demo origin!\n");
 	}
