@@ -205,7 +205,10 @@ class RedisClusterIntegrationTests {
 			// and the other replica's held connections get it too
 			CompletableFuture<HttpResponse<String>> held = poll(b, channel);
 			Await.until(WAIT, () -> b.registry().subscriberCount(channel) == 1, () -> "held on b");
-			Await.until(WAIT, () -> shardChannels(promoted).contains("gripway:" + channel), () -> "b subscribed");
+			// both replicas' subscriptions on the new master: a's stream and b's long-poll
+			Await.until(WAIT, () -> cluster.admin(promoted.port())
+				.pubsubShardNumsub("gripway:" + channel)
+				.getOrDefault("gripway:" + channel, 0L) == 2, () -> "a and b subscribed on the new master");
 			a.publishOk(responseItem(channel, "after failover"));
 			assertThat(held.join().body()).isEqualTo("after failover");
 			System.out.println("Cluster failover: publishes accepted again " + acceptedMillis + " ms after the kill");
