@@ -42,9 +42,26 @@ app.kubernetes.io/component: proxy
 {{- define "gripway.redisUrl" -}}
 {{- if .Values.redis.externalUrl }}
 {{- .Values.redis.externalUrl }}
+{{- else if eq .Values.redis.mode "cluster" }}
+{{- if not .Values.redis.cluster.nodes }}
+{{- fail "redis.mode cluster needs redis.cluster.nodes (seed host:port of an external Redis Cluster) or redis.externalUrl" }}
+{{- end }}
+{{- $seeds := list }}
+{{- range .Values.redis.cluster.nodes }}{{ $seeds = append $seeds (printf "redis://%s" .) }}{{ end }}
+{{- join "," $seeds }}
+{{- else if eq .Values.redis.mode "sentinel" }}
+{{- if not .Values.redis.sentinel.nodes }}
+{{- fail "redis.mode sentinel needs redis.sentinel.nodes (host:port of the Sentinels) or redis.externalUrl" }}
+{{- end }}
+{{- printf "redis-sentinel://%s#%s" (join "," .Values.redis.sentinel.nodes) .Values.redis.sentinel.masterName }}
 {{- else if .Values.redis.enabled }}
 {{- printf "redis://%s-redis:6379" (include "gripway.fullname" .) }}
 {{- end }}
+{{- end }}
+
+{{/* gripway.bus.type for the Redis bus: redis-cluster for an external Redis Cluster, else redis. */}}
+{{- define "gripway.busType" -}}
+{{- if eq .Values.redis.mode "cluster" }}redis-cluster{{ else }}redis{{ end }}
 {{- end }}
 
 {{/*

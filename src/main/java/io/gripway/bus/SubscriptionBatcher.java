@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -109,6 +110,30 @@ final class SubscriptionBatcher {
 	/** Sends what is pending now, e.g. because the connection has just come up. */
 	void flushNow() {
 		execute(this::flush);
+	}
+
+	/**
+	 * Subscribes again, at once, every channel the node wants, whose SUBSCRIBE is not pending, and that {@code lost}
+	 * says Redis no longer delivers to this node (its shard's master changed, or the connection carrying it dropped).
+	 * Must run on the scheduler thread, as a task of the bus's own.
+	 * @return the channels subscribed again
+	 */
+	Set<String> resubscribeLost(Predicate<String> lost) {
+		Set<String> resent = new HashSet<>();
+		for (String channel : this.interested) {
+			if (lost.test(channel) && this.pendingSubscribe.add(channel)) {
+				resent.add(channel);
+			}
+		}
+		for (String channel : this.lingering.keySet()) {
+			if (lost.test(channel) && this.pendingSubscribe.add(channel)) {
+				resent.add(channel);
+			}
+		}
+		if (!resent.isEmpty()) {
+			flush();
+		}
+		return resent;
 	}
 
 	/** Channels the node wants subscribed in Redis: those with subscribers plus those lingering. */

@@ -46,6 +46,7 @@ import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCusto
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -64,10 +65,19 @@ class GripwayConfiguration {
 
 	@Bean
 	@ConditionalOnProperty(prefix = "gripway.bus", name = "type", havingValue = "redis")
-	MessageBus redisMessageBus(GripwayProperties properties) {
+	MessageBus redisMessageBus(GripwayProperties properties, Environment environment) {
 		GripwayProperties.Redis redis = properties.bus().redis();
-		return MessageBuses.redis(redis.url(), redis.channelPrefix(), redis.subscriptionLinger(),
-				redis.commandTimeout(), properties.bus().queueCapacity());
+		return MessageBuses.redis(BusRedisUrl.resolve(redis.url(), false, environment), redis.channelPrefix(),
+				redis.subscriptionLinger(), redis.commandTimeout(), properties.bus().queueCapacity());
+	}
+
+	@Bean
+	@ConditionalOnProperty(prefix = "gripway.bus", name = "type", havingValue = "redis-cluster")
+	MessageBus redisClusterMessageBus(GripwayProperties properties, Environment environment) {
+		GripwayProperties.Redis redis = properties.bus().redis();
+		return MessageBuses.redisCluster(BusRedisUrl.resolve(redis.url(), true, environment), redis.channelPrefix(),
+				redis.subscriptionLinger(), redis.commandTimeout(), properties.bus().queueCapacity(),
+				redis.topologyRefresh());
 	}
 
 	/**

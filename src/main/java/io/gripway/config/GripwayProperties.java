@@ -91,7 +91,8 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	}
 
 	/**
-	 * @param type {@code memory} (one node) or {@code redis} (a cluster)
+	 * @param type {@code memory} (one node), {@code redis} (a cluster of nodes on one Redis, or a master watched by
+	 * Sentinel with a {@code redis-sentinel://} URL) or {@code redis-cluster} (Redis Cluster, sharded pub/sub)
 	 * @param queueCapacity publish batches waiting for this node's delivery thread before publishes get 503
 	 * @param redis the Redis bus
 	 */
@@ -100,14 +101,18 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	}
 
 	/**
-	 * @param url the Redis server, {@code redis://host:port}
+	 * @param url the Redis server, {@code redis://host:port}; {@code redis-sentinel://host:port[,host:port...]#master}
+	 * for Sentinel; for {@code redis-cluster} one or more seed nodes, comma-separated. When unset, Spring Boot's
+	 * {@code spring.data.redis.*} settings are used if there are any, else {@code redis://127.0.0.1:6379}
 	 * @param channelPrefix prefix of the Redis pub/sub channel that carries each GRIP channel
 	 * @param subscriptionLinger how long a Redis subscription outlives the channel's last local subscriber
 	 * @param commandTimeout how long a publish waits for Redis before it fails with 503
+	 * @param topologyRefresh {@code redis-cluster}: how often the slot owners are re-read even when nothing suggests a
+	 * change (failovers are noticed sooner, on reconnect attempts and redirects)
 	 */
-	public record Redis(@DefaultValue("redis://127.0.0.1:6379") String url,
-			@DefaultValue("gripway:") String channelPrefix, @DefaultValue("60s") Duration subscriptionLinger,
-			@DefaultValue("2s") Duration commandTimeout) {
+	public record Redis(@Nullable String url, @DefaultValue("gripway:") String channelPrefix,
+			@DefaultValue("60s") Duration subscriptionLinger, @DefaultValue("2s") Duration commandTimeout,
+			@DefaultValue("10s") Duration topologyRefresh) {
 	}
 
 	/**

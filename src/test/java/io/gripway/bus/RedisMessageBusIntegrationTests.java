@@ -374,8 +374,8 @@ class RedisMessageBusIntegrationTests {
 
 	/** A started bus, connected if Redis is up. */
 	private RedisMessageBus startedBus(int queueCapacity, BusReceiver receiver) {
-		RedisMessageBus bus = new RedisMessageBus(new RedisMessageBus.Settings(this.server.url(), this.prefix, LINGER,
-				Duration.ofSeconds(1), queueCapacity));
+		RedisMessageBus bus = new RedisMessageBus(new RedisBusSettings(this.server.url(), this.prefix, LINGER,
+				Duration.ofSeconds(1), queueCapacity, Duration.ofSeconds(10)));
 		this.closeables.add(0, bus);
 		bus.start(receiver);
 		if (this.server.ping()) {

@@ -75,8 +75,32 @@ class ComposeFileTests {
 
 	@Test
 	void topologyIsRedisTwoReplicasPrometheusAndGrafana() {
-		assertThat(services.keySet()).containsExactlyInAnyOrder("redis", "gripway-1", "gripway-2", "prometheus",
-				"grafana");
+		assertThat(services.keySet().stream().filter((name) -> !service(name).containsKey("profiles")))
+			.containsExactlyInAnyOrder("redis", "gripway-1", "gripway-2", "prometheus", "grafana");
+	}
+
+	@Test
+	void clusterProfileRunsTwoReplicasOnAThreeMasterRedisClusterWithShardedPubSub() {
+		List<String> profiled = services.keySet()
+			.stream()
+			.filter((name) -> strings(service(name).getOrDefault("profiles", List.of())).contains("cluster"))
+			.toList();
+		assertThat(profiled).containsExactlyInAnyOrder("redis-cluster-1", "redis-cluster-2", "redis-cluster-3",
+				"redis-cluster-init", "gripway-cluster-1", "gripway-cluster-2");
+		for (String node : List.of("redis-cluster-1", "redis-cluster-2", "redis-cluster-3")) {
+			assertThat(strings(service(node).get("command"))).as(node).containsSequence("--cluster-enabled", "yes");
+		}
+		assertThat(String.valueOf(service("redis-cluster-init").get("entrypoint"))).contains("--cluster create",
+				"--cluster-yes");
+		for (String replica : List.of("gripway-cluster-1", "gripway-cluster-2")) {
+			assertThat(strings(service(replica).get("command"))).as(replica)
+				.contains("--gripway.bus.type=redis-cluster",
+						"--gripway.bus.redis.url=redis://redis-cluster-1:6379,redis://redis-cluster-2:6379");
+			assertThat(Yamls.map(service(replica).get("depends_on"))).containsKey("redis-cluster-init");
+			assertThat(service(replica).get("read_only")).isEqualTo(true);
+		}
+		assertThat(strings(service("gripway-cluster-1").get("ports"))).doesNotContainAnyElementsOf(
+				strings(service("gripway-1").get("ports")));
 	}
 
 	@Test

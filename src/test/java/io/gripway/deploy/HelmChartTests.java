@@ -220,6 +220,28 @@ class HelmChartTests {
 	}
 
 	@Test
+	void externalRedisClusterOrSentinelReplacesTheBundledRedis() {
+		List<Manifest> cluster = render(command -> command.set("redis.mode", "cluster")
+			.set("redis.cluster.nodes[0]", "rc-0.rc:6379")
+			.set("redis.cluster.nodes[1]", "rc-1.rc:6379"));
+		assertThat(kinds(cluster)).doesNotContain("Deployment/edge-gripway-redis", "Service/edge-gripway-redis");
+		assertThat(env(container(cluster))).containsEntry("GRIPWAY_BUS_TYPE", "redis-cluster")
+			.containsEntry("GRIPWAY_BUS_REDIS_URL", "redis://rc-0.rc:6379,redis://rc-1.rc:6379")
+			.containsEntry("GRIPWAY_BUS_REDIS_TOPOLOGY_REFRESH", "10s");
+
+		List<Manifest> sentinel = render(command -> command.set("redis.mode", "sentinel")
+			.set("redis.sentinel.nodes[0]", "s-0.s:26379")
+			.set("redis.sentinel.nodes[1]", "s-1.s:26379")
+			.set("redis.sentinel.masterName", "bus"));
+		assertThat(kinds(sentinel)).doesNotContain("Deployment/edge-gripway-redis");
+		assertThat(env(container(sentinel))).containsEntry("GRIPWAY_BUS_TYPE", "redis")
+			.containsEntry("GRIPWAY_BUS_REDIS_URL", "redis-sentinel://s-0.s:26379,s-1.s:26379#bus");
+
+		assertThatThrownBy(() -> render(command -> command.set("redis.mode", "cluster")))
+			.hasMessageContaining("redis.cluster.nodes");
+	}
+
+	@Test
 	void dashboardConfigMapCarriesTheCheckedInDashboardForGrafanasSidecar() throws Exception {
 		Manifest dashboard = one(render(), "ConfigMap", "edge-gripway-dashboard");
 		assertThat(Yamls.map(dashboard.at("metadata.labels"))).containsEntry("grafana_dashboard", "1");

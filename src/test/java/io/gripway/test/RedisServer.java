@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -36,6 +38,11 @@ import org.testcontainers.utility.DockerImageName;
  * {@code CONFIG RESETSTAT}) takes an {@link #owned()} server: one it started itself, whatever {@code REDIS_URL} says,
  * because that may name a server other people's tests share. Such a server can be {@link #stop() stopped} and
  * {@link #start() started} again on the same port.
+ *
+ * <p>
+ * {@link #local} starts a {@code redis-server} process with extra arguments (a cluster node, a Sentinel) for
+ * {@link RedisCluster} and {@link RedisSentinels}; such a server can also be {@link #kill() killed}. With
+ * {@code CI=true} a missing binary fails the test instead of skipping it: CI must not pass by running nothing.
  *
  * <h3>Lifecycle</h3> {@link #create()} picks the backend and a port without starting; {@link #start()} returns once
  * the server answers {@code PING}; {@link #close()} stops it for good. A JVM shutdown hook stops a server a failed test
@@ -89,6 +96,42 @@ public final class RedisServer implements AutoCloseable {
 			return new RedisServer(new Container(port), port);
 		}
 		return Prerequisites.missing("redis-server", missing);
+	}
+
+	/**
+	 * A {@code redis-server} process of this test's own, not started yet, on a free port, in a temporary directory
+	 * (its working directory: relative files such as {@code nodes.conf} go there).
+	 * @param arguments put before the port and persistence options; a configuration file first if any, as
+	 * {@code redis-server} wants it
+	 * @see #requireBinary
+	 */
+	public static RedisServer local(List<String> arguments) {
+		int port = FreePorts.next();
+		return new RedisServer(new LocalProcess(requireBinary("redis-server"), port, arguments), port);
+	}
+
+	/**
+	 * The binary {@code name} on the {@code PATH}; without it the test is skipped, or fails when {@code CI=true}.
+	 */
+	public static Path requireBinary(String name) {
+		return findOnPath(name).orElseGet(() -> Prerequisites.missing(name, "This test needs " + name
+				+ " on the PATH (apt-get install redis-server; Redis 7 or later for sharded pub/sub)"));
+	}
+
+	/** The temporary directory of a {@link #local} server (its configuration files and log). */
+	public Path dir() {
+		if (this.backend instanceof LocalProcess local) {
+			return local.dir;
+		}
+		throw new IllegalStateException("not a local process: " + this.backend);
+	}
+
+	/** Kills the process at once (SIGKILL), as a crashed machine would go: no goodbye to replicas or clients. */
+	public void kill() {
+		if (!(this.backend instanceof LocalProcess local)) {
+			throw new IllegalStateException("only a process this test started can be killed: " + this.backend);
+		}
+		local.kill();
 	}
 
 	/** {@link #create()} and {@link #start()}. */
@@ -231,11 +274,18 @@ public final class RedisServer implements AutoCloseable {
 
 		private final Path dir;
 
+		private final List<String> arguments;
+
 		private Process process;
 
 		LocalProcess(Path binary, int port) {
+			this(binary, port, List.of());
+		}
+
+		LocalProcess(Path binary, int port, List<String> arguments) {
 			this.binary = binary;
 			this.port = port;
+			this.arguments = List.copyOf(arguments);
 			try {
 				this.dir = Files.createTempDirectory("gripway-redis-");
 			}
@@ -251,14 +301,31 @@ public final class RedisServer implements AutoCloseable {
 				return;
 			}
 			try {
-				this.process = new ProcessBuilder(this.binary.toString(), "--port", String.valueOf(this.port), "--save",
-						"", "--appendonly", "no", "--bind", "127.0.0.1", "--dir", this.dir.toString())
+				List<String> command = new ArrayList<>();
+				command.add(this.binary.toString());
+				command.addAll(this.arguments);
+				command.addAll(List.of("--port", String.valueOf(this.port), "--save", "", "--appendonly", "no",
+						"--bind", "127.0.0.1", "--dir", this.dir.toString()));
+				this.process = new ProcessBuilder(command).directory(this.dir.toFile())
 					.redirectErrorStream(true)
 					.redirectOutput(ProcessBuilder.Redirect.appendTo(this.dir.resolve("redis.log").toFile()))
 					.start();
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);
+			}
+		}
+
+		synchronized void kill() {
+			if (this.process != null) {
+				this.process.destroyForcibly();
+				try {
+					this.process.waitFor(10, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				this.process = null;
 			}
 		}
 
