@@ -1,5 +1,6 @@
 package io.gripway.bus;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import io.gripway.history.ChannelHistory;
+import io.gripway.history.HistorySettings;
 import io.gripway.publish.PublishItem;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -130,7 +134,7 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
 			// never re-send a publish whose publisher may already have been answered 503
 			.replayFilter((command) -> command.getType() == CommandType.PUBLISH
-					|| command.getType() == CommandType.SPUBLISH)
+					|| command.getType() == CommandType.SPUBLISH || command.getType() == CommandType.EVAL)
 			.timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
 			.socketOptions(
 					SocketOptions.builder().connectTimeout(settings.commandTimeout()).keepAlive(true).build());
@@ -171,6 +175,43 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 		connectAll();
 	}
 
+	/** The field of a history stream entry that holds the encoded message. */
+	static final String HISTORY_FIELD = "m";
+
+	/**
+	 * Appends a message to its channel's history and publishes it, in one atomic step. KEYS[1]: the history stream;
+	 * ARGV: the publish command ({@code PUBLISH} or {@code SPUBLISH}), the Redis channel, the message, the items kept,
+	 * the expiry in ms.
+	 */
+	static final String KEEP_AND_PUBLISH = "redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[4], '*', '" + HISTORY_FIELD
+			+ "', ARGV[3]) redis.call('PEXPIRE', KEYS[1], ARGV[5]) return redis.call(ARGV[1], ARGV[2], ARGV[3])";
+
+	private volatile @Nullable RedisHistory history;
+
+	@Override
+	public ChannelHistory keepHistory(HistorySettings settings) {
+		RedisHistory kept = new RedisHistory(this, settings);
+		this.history = kept;
+		return kept;
+	}
+
+	/**
+	 * Runs {@link #KEEP_AND_PUBLISH} for one message, pipelined like {@link #send}.
+	 * @return the command's completion, or {@code null} when not connected
+	 */
+	protected abstract @Nullable CompletionStage<?> sendKept(String historyKey, String redisChannel, byte[] message,
+			HistorySettings settings);
+
+	/** Reads a history stream whole (it holds at most the history size), or {@code null} when not connected. */
+	protected abstract @Nullable CompletionStage<List<StreamMessage<String, byte[]>>> readKept(String historyKey);
+
+	/** The arguments of {@link #KEEP_AND_PUBLISH} after the publish command. */
+	static byte[][] keepArguments(String command, String redisChannel, byte[] message, HistorySettings settings) {
+		return new byte[][] { command.getBytes(StandardCharsets.US_ASCII), redisChannel.getBytes(StandardCharsets.UTF_8),
+				message, Integer.toString(settings.size()).getBytes(StandardCharsets.US_ASCII),
+				Long.toString(settings.ttl().toMillis()).getBytes(StandardCharsets.US_ASCII) };
+	}
+
 	@Override
 	public Mono<Void> publish(List<PublishItem> items) {
 		return Mono.defer(() -> {
@@ -184,7 +225,12 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 			}
 			CompletableFuture<?>[] acks = new CompletableFuture<?>[items.size()];
 			for (int i = 0; i < acks.length; i++) {
-				CompletionStage<?> ack = send(redisChannel(items.get(i).channel()), messages.get(i));
+				PublishItem item = items.get(i);
+				RedisHistory kept = this.history;
+				String redisChannel = redisChannel(item.channel());
+				CompletionStage<?> ack = (kept != null && kept.keeps(item))
+						? sendKept(RedisHistory.key(redisChannel), redisChannel, messages.get(i), kept.settings())
+						: send(redisChannel, messages.get(i));
 				if (ack == null) {
 					return Mono.error(publishFailed(new BusUnavailableException("Redis bus is not connected")));
 				}

@@ -2,6 +2,9 @@ package io.gripway.bus;
 
 import java.util.List;
 
+import io.gripway.history.ChannelHistory;
+import io.gripway.history.HistorySettings;
+import io.gripway.history.MemoryHistory;
 import io.gripway.publish.PublishItem;
 import reactor.core.publisher.Mono;
 
@@ -33,6 +36,17 @@ public interface MessageBus {
 
 	/** This node has no subscriber left on {@code channel}. */
 	void unsubscribe(String channel);
+
+	/**
+	 * Keeps the recent items of the channels {@code settings} names, and returns the history connections catch up
+	 * from. The in-memory bus keeps it in this node (the registry records each item as it is delivered); a bus shared
+	 * by several nodes keeps it where all of them read it, written with each publish. Called once, before
+	 * {@link #start}.
+	 */
+	default ChannelHistory keepHistory(HistorySettings settings) {
+		return new MemoryHistory(settings.channels(), settings.size(), settings.ttl().toNanos(), settings.maxChannels(),
+				System::nanoTime);
+	}
 
 	/** Whether publishes can be relayed now (for health and readiness). */
 	boolean isAvailable();

@@ -18,6 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import io.gripway.history.HistorySettings;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -167,6 +171,21 @@ final class RedisClusterMessageBus extends AbstractRedisBus {
 	}
 
 	/** Routed commands go to the node connections: the default connection being down does not stop them. */
+	@Override
+	protected @Nullable CompletionStage<?> sendKept(String historyKey, String redisChannel, byte[] message,
+			HistorySettings settings) {
+		StatefulRedisClusterConnection<String, byte[]> connection = this.publisher;
+		return (connection != null) ? connection.async()
+			.eval(KEEP_AND_PUBLISH, ScriptOutputType.INTEGER, new String[] { historyKey },
+					keepArguments("SPUBLISH", redisChannel, message, settings)) : null;
+	}
+
+	@Override
+	protected @Nullable CompletionStage<List<StreamMessage<String, byte[]>>> readKept(String historyKey) {
+		StatefulRedisClusterConnection<String, byte[]> connection = this.publisher;
+		return (connection != null) ? connection.async().xrange(historyKey, Range.create("-", "+")) : null;
+	}
+
 	@Override
 	protected boolean subscriberReady() {
 		return this.subscriber != null;

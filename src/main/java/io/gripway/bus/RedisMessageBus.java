@@ -1,10 +1,15 @@
 package io.gripway.bus;
 
 import java.net.SocketAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
+import io.gripway.history.HistorySettings;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
@@ -79,6 +84,21 @@ final class RedisMessageBus extends AbstractRedisBus {
 		StatefulRedisConnection<String, byte[]> connection = this.publisher;
 		// one connection pipelines the commands, so Redis receives them in this order
 		return (connection != null) ? connection.async().publish(redisChannel, message) : null;
+	}
+
+	@Override
+	protected @Nullable CompletionStage<?> sendKept(String historyKey, String redisChannel, byte[] message,
+			HistorySettings settings) {
+		StatefulRedisConnection<String, byte[]> connection = this.publisher;
+		return (connection != null) ? connection.async()
+			.eval(KEEP_AND_PUBLISH, ScriptOutputType.INTEGER, new String[] { historyKey },
+					keepArguments("PUBLISH", redisChannel, message, settings)) : null;
+	}
+
+	@Override
+	protected @Nullable CompletionStage<List<StreamMessage<String, byte[]>>> readKept(String historyKey) {
+		StatefulRedisConnection<String, byte[]> connection = this.publisher;
+		return (connection != null) ? connection.async().xrange(historyKey, Range.create("-", "+")) : null;
 	}
 
 	@Override

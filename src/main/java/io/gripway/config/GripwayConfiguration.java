@@ -23,7 +23,7 @@ import io.gripway.gateway.RequestBodyRetainingFilter;
 import io.gripway.gateway.RequestTargetFilter;
 import io.gripway.history.ChannelHistory;
 import io.gripway.history.ChannelPatterns;
-import io.gripway.history.MemoryHistory;
+import io.gripway.history.HistorySettings;
 import io.gripway.hold.HoldLimits;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldRegistry;
@@ -81,22 +81,18 @@ class GripwayConfiguration {
 	}
 
 	/**
-	 * History at the edge, off unless {@code gripway.history.channels} names some. On the in-memory bus this node sees
-	 * every publish and keeps the history itself.
+	 * History at the edge, off unless {@code gripway.history.channels} names some: kept by the bus, in this node's
+	 * memory for the in-memory bus, in Redis (written with each publish) for the Redis buses. Asked before the bus
+	 * starts, which the registry does.
 	 */
 	@Bean
-	ChannelHistory channelHistory(GripwayProperties properties) {
+	ChannelHistory channelHistory(MessageBus bus, GripwayProperties properties) {
 		GripwayProperties.History history = properties.history();
 		ChannelPatterns channels = new ChannelPatterns(history.channels());
 		if (channels.isEmpty()) {
 			return ChannelHistory.NONE;
 		}
-		if (!"memory".equals(properties.bus().type())) {
-			throw new IllegalStateException("gripway.history.channels is set, but history is kept only with "
-					+ "gripway.bus.type=memory for now: unset gripway.history.channels or use the in-memory bus");
-		}
-		return new MemoryHistory(channels, history.size(), history.ttl().toNanos(), history.maxChannels(),
-				System::nanoTime);
+		return bus.keepHistory(new HistorySettings(channels, history.size(), history.ttl(), history.maxChannels()));
 	}
 
 	@Bean

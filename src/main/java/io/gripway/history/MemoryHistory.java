@@ -2,7 +2,6 @@ package io.gripway.history;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,26 +93,9 @@ public final class MemoryHistory implements ChannelHistory {
 		if (ring.isEmpty()) {
 			return Replay.unknown();
 		}
-		List<Replay.Entry> after = new ArrayList<>();
-		boolean found = false;
-		String last = prevId;
-		for (Iterator<Kept> it = ring.iterator(); it.hasNext();) {
-			Replay.Entry entry = it.next().entry();
-			if (!found) {
-				found = prevId.equals(entry.item().id());
-				continue;
-			}
-			// each must follow the one before: an item published without prev-id, or out of order, breaks the proof
-			if (!last.equals(entry.item().prevId())) {
-				return Replay.gap();
-			}
-			after.add(entry);
-			last = entry.item().id();
-		}
-		if (!found) {
-			return Replay.gap();
-		}
-		return after.isEmpty() ? Replay.current() : Replay.continuous(after);
+		List<Replay.Entry> kept = new ArrayList<>(ring.size());
+		ring.forEach(each -> kept.add(each.entry()));
+		return Replay.after(kept, prevId);
 	}
 
 	/** Channels with history now. */

@@ -1,5 +1,6 @@
 package io.gripway.history;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -57,6 +58,36 @@ public record Replay(Kind kind, List<Entry> items) {
 	public Replay {
 		Objects.requireNonNull(kind, "kind");
 		items = List.copyOf(items);
+	}
+
+	/**
+	 * What {@code kept}, a channel's history oldest first, proves follows {@code prevId}: the entries after the one
+	 * whose id it is, as long as each names the one before as its prev-id. Shared by every kind of history, so they
+	 * all prove continuity the same way.
+	 */
+	public static Replay after(List<Entry> kept, String prevId) {
+		if (kept.isEmpty()) {
+			return unknown();
+		}
+		List<Entry> after = new ArrayList<>();
+		boolean found = false;
+		String last = prevId;
+		for (Entry entry : kept) {
+			if (!found) {
+				found = prevId.equals(entry.item().id());
+				continue;
+			}
+			// each must follow the one before: an item published without prev-id, or out of order, breaks the proof
+			if (!last.equals(entry.item().prevId())) {
+				return gap();
+			}
+			after.add(entry);
+			last = entry.item().id();
+		}
+		if (!found) {
+			return gap();
+		}
+		return after.isEmpty() ? current() : continuous(after);
 	}
 
 	public static Replay current() {
