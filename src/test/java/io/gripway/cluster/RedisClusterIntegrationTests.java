@@ -70,7 +70,8 @@ class RedisClusterIntegrationTests {
 		return GripwayInstance.start("gripway.origin=" + origin.url(), "gripway.bus.type=redis-cluster",
 				"gripway.bus.redis.url=" + cluster.seeds(), "gripway.bus.redis.subscription-linger=1s",
 				"gripway.bus.redis.command-timeout=1s", "gripway.bus.redis.topology-refresh=1s",
-				"gripway.hold.message-wait=1s", "gripway.reliability.retry-base=100ms");
+				"gripway.hold.message-wait=1s", "gripway.reliability.retry-base=100ms",
+				"gripway.history.channels=kept-*");
 	}
 
 	@AfterAll
@@ -170,6 +171,22 @@ class RedisClusterIntegrationTests {
 
 	@Test
 	@Order(2)
+	void historyKeptOnTheChannelsShardIsReplayedByTheOtherReplica() {
+		// channels on several shards: each history stream must live on its channel's shard for the script to run
+		for (String channel : List.of("kept-a", "kept-b", "kept-c", "kept-d")) {
+			for (int n = 0; n < 3; n++) {
+				a.publishOk(streamPublish(channel, origin.append(channel)));
+			}
+			try (StreamClient stream = StreamClient.open(b.proxyUrl() + "/stream?ch=" + channel + "&after=1")) {
+				stream.awaitReceived("item 3\n", WAIT);
+				assertThat(stream.received()).isEqualTo("open\nitem 2\nitem 3\n");
+			}
+			assertThat(origin.gripLast()).noneMatch(value -> value.startsWith(channel + ";"));
+		}
+	}
+
+	@Test
+	@Order(3)
 	void killedShardMasterIsReplacedAndPublishesResumeWhileStreamsRecoverWhatTheyMissed() {
 		Map<RedisServer, List<String>> perShard = channelsPerShard("failover-", 1);
 		RedisServer victim = perShard.keySet().iterator().next();
