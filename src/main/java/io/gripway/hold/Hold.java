@@ -10,12 +10,16 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.gripway.filter.ContentFilterException;
 import io.gripway.filter.ContentFilters;
+import io.gripway.history.ChannelHistory;
+import io.gripway.history.Replay;
 import io.gripway.http.Content;
 import io.gripway.instruct.ChannelSubscription;
 import io.gripway.publish.PublishItem;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * One held connection as the registry sees it: the channels it listens on, its subscription meta, and where published
@@ -223,6 +227,24 @@ public abstract class Hold {
 	 * registered. Nothing by default (WebSockets follow no prev-ids).
 	 */
 	protected void catchUp() {
+	}
+
+	/** The followed channels {@code history} covers, with the connection's last id on each ({@code ids}). */
+	static Map<String, String> covered(ChannelHistory history, Map<String, String> ids) {
+		Map<String, String> covered = new LinkedHashMap<>();
+		ids.forEach((channel, id) -> {
+			if (history.covers(channel)) {
+				covered.put(channel, id);
+			}
+		});
+		return covered;
+	}
+
+	/** What {@code history} says of each channel of {@code covered} after its id, channel by channel. */
+	static Mono<List<Replay>> lookUp(ChannelHistory history, Map<String, String> covered) {
+		return Flux.fromIterable(covered.entrySet())
+			.concatMap(entry -> history.after(entry.getKey(), entry.getValue()))
+			.collectList();
 	}
 
 	/** Reports items sent to this connection from history rather than from a publish or its origin. */

@@ -14,7 +14,6 @@ import io.gripway.publish.Action;
 import io.gripway.publish.HttpResponseFormat;
 import io.gripway.publish.PublishItem;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -119,21 +118,14 @@ public final class ResponseHold extends Hold {
 	 */
 	@Override
 	protected void catchUp() {
-		Map<String, String> covered = new LinkedHashMap<>();
+		Map<String, String> covered;
 		synchronized (this) {
-			this.ids.forEach((channel, id) -> {
-				if (this.history.covers(channel)) {
-					covered.put(channel, id);
-				}
-			});
+			covered = covered(this.history, this.ids);
 		}
 		if (covered.isEmpty()) {
 			return;
 		}
-		Flux.fromIterable(covered.entrySet())
-			.concatMap(entry -> this.history.after(entry.getKey(), entry.getValue()))
-			.collectList()
-			.subscribe(this::replay, error -> replay(List.of(Replay.gap())));
+		lookUp(this.history, covered).subscribe(this::replay, error -> replay(List.of(Replay.gap())));
 	}
 
 	private void replay(List<Replay> replays) {

@@ -32,7 +32,6 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
-import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -308,23 +307,15 @@ public final class StreamHold extends Hold {
 	 */
 	@Override
 	protected void catchUp() {
-		Map<String, String> covered = new LinkedHashMap<>();
+		Map<String, String> covered;
 		synchronized (this) {
-			this.ids.forEach((channel, id) -> {
-				if (this.history.covers(channel)) {
-					covered.put(channel, id);
-				}
-			});
+			covered = covered(this.history, this.ids);
 			if (covered.isEmpty() || this.finished || this.updating != null) {
 				return;
 			}
 			this.updating = RecoveryCause.BEHIND;
 		}
-		ChannelHistory source = this.history;
-		this.lookup.update(Flux.fromIterable(covered.entrySet())
-			.concatMap(entry -> source.after(entry.getKey(), entry.getValue()))
-			.collectList()
-			.subscribe(this::replay, error -> {
+		this.lookup.update(lookUp(this.history, covered).subscribe(this::replay, error -> {
 				logger.warn("History could not be read (" + error.getMessage() + "); recovering from the origin");
 				replay(List.of(Replay.gap()));
 			}));
