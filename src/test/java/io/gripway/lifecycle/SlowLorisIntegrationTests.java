@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A client that dribbles its request headers (slow-loris) is cut off by {@code gripway.http.request-header-timeout}
  * on the proxy port and on the publish port, although every byte arrives well within any idle timeout; a client that
- * sends its headers in time, even in pieces, is served. Loopback only, every loop bounded.
+ * sends its headers in time, even in pieces, is served; headers over Pushpin's 10,000 bytes are refused with 431.
+ * Loopback only, every loop bounded.
  */
 @ExtendWith(NettyLeakCheck.class)
 class SlowLorisIntegrationTests {
@@ -59,6 +60,20 @@ class SlowLorisIntegrationTests {
 			}
 			String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
 			assertThat(response).startsWith("HTTP/1.1 200 ").endsWith("Gripway publish API\n");
+		}
+	}
+
+	@Test
+	void oversizedHeadersOnThePublishPortAreRefused() throws IOException {
+		try (Socket socket = new Socket("127.0.0.1", gripway.publishPort())) {
+			socket.setSoTimeout(5_000);
+			String request = "POST /publish/ HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(12_000)
+					+ "\r\nContent-Length: 0\r\n\r\n";
+			socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+			socket.getOutputStream().flush();
+			byte[] head = new byte[12];
+			int read = socket.getInputStream().readNBytes(head, 0, head.length);
+			assertThat(new String(head, 0, read, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 431");
 		}
 	}
 
