@@ -79,3 +79,26 @@ shutdown, plus 5 s for the JVM to exit, so the process always ends before the ku
 {{- add $drain .Values.shutdownPhaseTimeoutSeconds 5 }}
 {{- end }}
 {{- end }}
+
+{{/*
+The gripway.* settings that belong in the Secret (publishers, Grip-Sig key), as YAML; empty when there are none.
+*/}}
+{{- define "gripway.securityConfig" -}}
+{{- $gripway := dict }}
+{{- with .Values.security.publishers }}
+{{- $_ := set $gripway "publish" (dict "auth" (dict "publishers" .)) }}
+{{- end }}
+{{- with .Values.security.signingKey }}
+{{- $_ := set $gripway "signing" (dict "key" .) }}
+{{- end }}
+{{- if $gripway }}
+{{- toYaml (dict "gripway" $gripway) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Whether the pods get credentials from a Secret (rendered by the chart, or an existing one).
+*/}}
+{{- define "gripway.hasSecurity" -}}
+{{- if or .Values.security.existingSecret (include "gripway.securityConfig" .) }}true{{ end }}
+{{- end }}

@@ -28,8 +28,6 @@ import io.gripway.hold.HoldLimits;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.http.HeaderField;
-import io.gripway.publish.PublishHandler;
-import io.gripway.publish.PublishListener;
 import io.gripway.publish.PublishServer;
 import io.gripway.signing.GripSigner;
 import org.jspecify.annotations.Nullable;
@@ -50,7 +48,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
-/** Wires Gripway: the bus, the registry of held connections, the gateway filters, the publish API and the routes. */
+/**
+ * Wires Gripway: the bus, the registry of held connections, the gateway filters and the routes; the publish API is
+ * wired by {@link PublishConfiguration}.
+ */
 @Configuration(proxyBeanMethods = false)
 class GripwayConfiguration {
 
@@ -196,15 +197,6 @@ class GripwayConfiguration {
 			return null;
 		}
 		return new GripSigner(signing.key(), signing.issuer(), Clock.systemUTC())::token;
-	}
-
-	@Bean
-	PublishServer publishServer(MessageBus bus, HoldRegistry registry, GripwayProperties properties,
-			ObjectProvider<PublishListener> listener) {
-		GripwayProperties.Publish publish = properties.publish();
-		return new PublishServer(publish.address(), publish.port(), new PublishHandler(bus,
-				(int) publish.maxBodySize().toBytes(), listener.getIfAvailable(() -> PublishListener.NONE),
-				registry::recover));
 	}
 
 	@Bean

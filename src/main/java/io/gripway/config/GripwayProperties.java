@@ -26,20 +26,67 @@ import org.springframework.util.unit.DataSize;
  * @param reliability how held connections recover what they missed from their origins
  * @param history channel history at the edge
  * @param cors auto cross-origin and JSON-P for browsers on other origins
+ * @param http limits on both HTTP ports (proxy and publish)
  */
 @ConfigurationProperties("gripway")
 public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publish, @DefaultValue Signing signing,
 		@DefaultValue Hold hold, @DefaultValue Bus bus, @DefaultValue Demo demo,
 		@DefaultValue Websocket websocket, @DefaultValue Health health, @DefaultValue Drain drain,
-		@DefaultValue Reliability reliability, @DefaultValue History history, @DefaultValue Cors cors) {
+		@DefaultValue Reliability reliability, @DefaultValue History history, @DefaultValue Cors cors,
+		@DefaultValue Http http) {
 
 	/**
 	 * @param port the publish API's port (Pushpin's {@code push_in_http_port}); 0 picks a free one
-	 * @param address the address it binds; loopback by default because the API has no authentication, as in Pushpin
+	 * @param address the address it binds; loopback by default. A non-loopback address needs publishers, or
+	 * {@code allow-anonymous}
 	 * @param maxBodySize a publish body larger than this is refused with 400
+	 * @param allowAnonymous let anyone who can reach a non-loopback publish address publish without credentials (only
+	 * when something else, such as a NetworkPolicy, restricts who can reach it)
+	 * @param idleTimeout a publish connection waiting this long for its next request is closed
+	 * @param auth who may publish
 	 */
 	public record Publish(@DefaultValue("5561") int port, @DefaultValue("127.0.0.1") String address,
-			@DefaultValue("1MB") DataSize maxBodySize) {
+			@DefaultValue("1MB") DataSize maxBodySize, @DefaultValue("false") boolean allowAnonymous,
+			@DefaultValue("75s") Duration idleTimeout, @DefaultValue Auth auth) {
+	}
+
+	/**
+	 * @param publishers who may publish; none means anyone who can reach the port, as in Pushpin
+	 */
+	public record Auth(@DefaultValue List<Publisher> publishers) {
+	}
+
+	/**
+	 * One publisher, with exactly one credential: {@code iss} with {@code key} or {@code public-key} (a JWT, as GRIP
+	 * libraries send for a {@code GRIP_URL} with {@code iss}), {@code token} (a literal {@code Bearer} token), or
+	 * {@code username} with {@code password} (Basic).
+	 *
+	 * @param name names the publisher in replies and logs; never a secret
+	 * @param iss the JWT's {@code iss} claim
+	 * @param key the HS256 key, plain or {@code base64:...} (at least 32 bytes)
+	 * @param publicKey a PEM public key (RSA: RS256; EC: ES256/384/512)
+	 * @param token a literal bearer token
+	 * @param username the Basic user name
+	 * @param password the Basic password
+	 * @param channels the channels it may publish to: names, or prefixes ending in {@code *}; none means all
+	 */
+	public record Publisher(@DefaultValue("") String name, @Nullable String iss, @Nullable String key,
+			@Nullable String publicKey, @Nullable String token, @Nullable String username,
+			@Nullable String password, @DefaultValue List<String> channels) {
+
+		@Override
+		public String toString() {
+			// the record's own toString would print the secrets
+			return "Publisher[name=" + this.name + "]";
+		}
+
+	}
+
+	/**
+	 * @param requestHeaderTimeout the longest a request may take from its first byte to the end of its headers, on the
+	 * proxy and publish ports; a slower one (slow-loris) has its connection closed. 0 disables it
+	 */
+	public record Http(@DefaultValue("10s") Duration requestHeaderTimeout) {
 	}
 
 	/**

@@ -2,6 +2,7 @@ package io.gripway.lifecycle;
 
 import java.time.Duration;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -30,20 +31,35 @@ public abstract class HttpServerLifecycle implements SmartLifecycle {
 
 	private final BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler;
 
+	private final UnaryOperator<HttpServer> customizer;
+
 	private volatile @Nullable DisposableServer server;
 
 	/** @param name what the server is, for its log lines */
 	protected HttpServerLifecycle(String name, String host, int port,
 			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+		this(name, host, port, handler, UnaryOperator.identity());
+	}
+
+	/**
+	 * @param name what the server is, for its log lines
+	 * @param customizer applied to the server before it binds (timeouts, decoder limits)
+	 */
+	protected HttpServerLifecycle(String name, String host, int port,
+			BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler,
+			UnaryOperator<HttpServer> customizer) {
 		this.name = name;
 		this.host = host;
 		this.port = port;
 		this.handler = handler;
+		this.customizer = customizer;
 	}
 
 	@Override
 	public void start() {
-		DisposableServer bound = HttpServer.create().host(this.host).port(this.port).handle(this.handler).bindNow();
+		DisposableServer bound = this.customizer.apply(HttpServer.create().host(this.host).port(this.port))
+			.handle(this.handler)
+			.bindNow();
 		this.server = bound;
 		this.logger.info(this.name + " listening on http://" + this.host + ":" + bound.port() + "/");
 	}

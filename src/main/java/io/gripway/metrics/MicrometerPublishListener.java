@@ -8,8 +8,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Counts publish requests and items by outcome. Rejection reasons come from {@code PublishHandler}'s fixed set of
- * tags, so the meters stay bounded; they are created on first use and cached.
+ * Counts publish requests and items by outcome. Rejection reasons come from a fixed set of tags
+ * ({@code PublishHandler}, {@code PublishChallenge}), so the meters stay bounded; they are created on first use and
+ * cached.
  *
  * <h3>Thread safety</h3> Thread-safe; called from the publish server's event loops.
  */

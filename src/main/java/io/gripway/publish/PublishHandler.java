@@ -1,51 +1,52 @@
 package io.gripway.publish;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.security.Principal;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.function.BiFunction;
+import java.util.Optional;
 
 import io.gripway.bus.BusUnavailableException;
 import io.gripway.bus.MessageBus;
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
+import io.gripway.publish.auth.PublisherAuthentication;
+import io.gripway.publish.auth.PublisherIdentity;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.server.HttpServerRequest;
-import reactor.netty.http.server.HttpServerResponse;
 import reactor.util.Logger;
 import reactor.util.Loggers;
-import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.web.reactive.function.server.HandlerFunction;
+import org.springframework.web.reactive.function.server.RequestPredicate;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * The publish port's HTTP API, a drop-in for Pushpin's control endpoint ({@code handlerengine.cpp}
- * {@code controlHttpServer_requestReady}): {@code POST /publish} relays items to the {@link MessageBus}. Bind it with
- * {@code HttpServer.create().handle(handler)}; the header size limit (Pushpin: 10,000 bytes) belongs to that server's
- * {@code httpRequestDecoder} spec, not to this class.
+ * The publish port's HTTP API as a WebFlux functional endpoint, a drop-in for Pushpin's control endpoint
+ * ({@code handlerengine.cpp} {@code controlHttpServer_requestReady}): {@code POST /publish} relays items to the
+ * {@link MessageBus}, {@code POST /recover} sends held connections back to their origins. {@link #router()} is served
+ * by {@link PublishApi} on the publish port, behind the publishers' security chain when there is one.
  *
  * <p>
  * Unlike Pushpin, {@code 200 Published} is sent only after the bus has accepted the items for every node; when it
  * cannot, the publisher gets {@code 503} and must retry. Either way a 200 still does not mean any subscriber got the
- * message.
+ * message. An authenticated publisher whose scope does not cover every item's channel gets {@code 403} naming the
+ * first channel out of scope, and nothing is published.
  *
  * <h3>Thread safety</h3> Stateless and immutable: one instance serves every connection. Nothing here blocks; parsing
  * runs on the event loop, bounded by {@code maxBodyBytes}.
  */
-public final class PublishHandler
-		implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
+public final class PublishHandler {
 
 	private static final Logger logger = Loggers.getLogger(PublishHandler.class);
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	private static final String TEXT_PLAIN = "text/plain; charset=utf-8";
-
-	private static final String APPLICATION_JSON = "application/json";
+	/** Request attribute: the negotiated reply format, decided once by the framing filter. */
+	private static final String JSON_REPLY = PublishHandler.class.getName() + ".jsonReply";
 
 	private final MessageBus bus;
 
@@ -78,92 +79,156 @@ public final class PublishHandler
 		this.maxBodyBytes = maxBodyBytes;
 	}
 
-	@Override
-	public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
-		boolean post = HttpMethod.POST.equals(request.method());
-		// Framing is checked before routing, as Pushpin's HTTP server does before the request reaches the handler.
-		if (post && request.requestHeaders().containsValue(HttpHeaderNames.TRANSFER_ENCODING,
-				HttpHeaderValues.CHUNKED, true)) {
-			this.listener.rejected("no-content-length");
-			return replyAndClose(response, 411, "Request requires Content-Length.");
-		}
-		long contentLength = post ? contentLength(request) : 0;
-		if (contentLength < 0) {
-			this.listener.rejected("no-content-length");
-			return replyAndClose(response, 411, "Request requires Content-Length.");
-		}
-		if (contentLength > this.maxBodyBytes) {
-			this.listener.rejected("too-large");
-			return replyAndClose(response, 400, "Request body too large.");
-		}
-		Boolean json = acceptsJson(request);
-		if (json == null) {
-			return reply(response, 406, "Not Acceptable. Supported formats are text/plain and application/json.",
-					false);
-		}
-		String path = path(request.uri());
-		if (path.equals("/")) {
-			return reply(response, 200, "Gripway publish API", json);
-		}
-		if (!path.equals("/publish") && !path.equals("/recover")) {
-			return reply(response, 404, "Not Found", json);
-		}
-		if (!post) {
-			response.header(HttpHeaderNames.ALLOW, "POST");
-			return reply(response, 405, "Method not allowed: " + request.method().name() + ".", json);
-		}
-		if (path.equals("/recover")) {
-			// as Pushpin: the recoveries are started, not awaited, and spread over time by the recovery limiter
-			this.recover.run();
-			return reply(response, 200, "Updated", json);
-		}
-		return publish(request, response, (int) contentLength, json);
+	PublishListener listener() {
+		return this.listener;
 	}
 
-	private Mono<Void> publish(HttpServerRequest request, HttpServerResponse response, int contentLength,
-			boolean json) {
-		return readBody(request, contentLength).flatMap((body) -> {
+	/** The routes, in Pushpin's order: framing, then negotiation, then the path, then the method. */
+	public RouterFunction<ServerResponse> router() {
+		return RouterFunctions.route()
+			.route(at("/"), (request) -> reply(request, 200, "Gripway publish API"))
+			.route(at("/publish").and(RequestPredicates.method(HttpMethod.POST)), this::publish)
+			.route(at("/recover").and(RequestPredicates.method(HttpMethod.POST)), this::recover)
+			.route(at("/publish").or(at("/recover")), this::methodNotAllowed)
+			.route(RequestPredicates.all(), (request) -> reply(request, 404, "Not Found"))
+			.filter(this::framing)
+			.build();
+	}
+
+	/**
+	 * Framing is checked before routing, as Pushpin's HTTP server does before the request reaches the handler, then
+	 * the reply format is negotiated.
+	 */
+	private Mono<ServerResponse> framing(ServerRequest request, HandlerFunction<ServerResponse> next) {
+		HttpHeaders headers = request.headers().asHttpHeaders();
+		if (HttpMethod.POST.equals(request.method())) {
+			long length = contentLength(headers);
+			if (length < 0) {
+				this.listener.rejected("no-content-length");
+				return replyAndClose(411, "Request requires Content-Length.");
+			}
+			if (length > this.maxBodyBytes) {
+				this.listener.rejected("too-large");
+				return replyAndClose(400, "Request body too large.");
+			}
+		}
+		Boolean json = PublishReplies.acceptsJson(headers);
+		if (json == null) {
+			return PublishReplies.reply(406, "Not Acceptable. Supported formats are text/plain and application/json.",
+					false);
+		}
+		request.attributes().put(JSON_REPLY, json);
+		return next.handle(request);
+	}
+
+	private Mono<ServerResponse> methodNotAllowed(ServerRequest request) {
+		boolean json = json(request);
+		byte[] body = PublishReplies.body("Method not allowed: " + request.method().name() + ".", json);
+		return PublishReplies.reply(ServerResponse.status(405).header(HttpHeaders.ALLOW, "POST"), body, json);
+	}
+
+	private Mono<ServerResponse> recover(ServerRequest request) {
+		return publisher(request).flatMap((publisher) -> {
+			if (publisher.isPresent() && !publisher.get().scope().unrestricted()) {
+				// recovery touches every channel, so only a publisher that may publish to every channel may ask for it
+				this.listener.rejected("forbidden");
+				return reply(request, 403, "Forbidden: publisher '" + publisher.get().name()
+						+ "' is limited to some channels and may not recover every connection.");
+			}
+			// as Pushpin: the recoveries are started, not awaited, and spread over time by the recovery limiter
+			this.recover.run();
+			return reply(request, 200, "Updated");
+		});
+	}
+
+	private Mono<ServerResponse> publish(ServerRequest request) {
+		boolean json = json(request);
+		return readBody(request).flatMap((body) -> {
 			List<PublishItem> items;
 			try {
 				items = PublishRequestParser.parse(body);
 			}
 			catch (InvalidPublishException ex) {
 				this.listener.rejected("invalid");
-				return reply(response, 400, ex.getMessage(), json);
+				return PublishReplies.reply(400, ex.getMessage(), json);
 			}
-			return Mono.defer(() -> items.isEmpty() ? Mono.<Void>empty() : this.bus.publish(items))
-				.then(Mono.defer(() -> {
-					this.listener.accepted(items.size());
-					return reply(response, 200, "Published", json);
-				}))
-				.onErrorResume(BusUnavailableException.class, (ex) -> {
-					this.listener.unavailable(items.size());
-					return reply(response, 503, "Service Unavailable: " + ex.getMessage(), json);
-				})
-				.onErrorResume((ex) -> !response.hasSentHeaders(), (ex) -> {
-					// A bus that breaks its contract must still not produce a 200.
-					this.listener.unavailable(items.size());
-					logger.error("Publish of " + items.size() + " item(s) failed", ex);
-					return reply(response, 500, "Internal Server Error.", json);
-				});
+			return publisher(request).flatMap((publisher) -> {
+				String outOfScope = publisher.isPresent() ? outOfScope(publisher.get(), items) : null;
+				if (outOfScope != null) {
+					this.listener.rejected("forbidden");
+					return PublishReplies.reply(403, "Forbidden: publisher '" + publisher.get().name()
+							+ "' may not publish to channel '" + outOfScope + "'.", json);
+				}
+				return relay(items, json);
+			});
 		});
 	}
 
-	/**
-	 * Copies the body into one array of the declared length. Reactor Netty releases each inbound buffer after
-	 * {@code onNext}, so nothing is retained; the length was checked against the limit before reading, and a body
-	 * longer than declared (which Netty's decoder does not produce) fails rather than grows.
-	 */
-	private static Mono<byte[]> readBody(HttpServerRequest request, int contentLength) {
-		// reduceWith emits the empty seed for an empty body.
-		return request.receive()
-			.reduceWith(() -> new BodyBuffer(contentLength), BodyBuffer::append)
-			.map(BodyBuffer::bytes);
+	private Mono<ServerResponse> relay(List<PublishItem> items, boolean json) {
+		return Mono.defer(() -> items.isEmpty() ? Mono.<Void>empty() : this.bus.publish(items))
+			.then(Mono.defer(() -> {
+				this.listener.accepted(items.size());
+				return PublishReplies.reply(200, "Published", json);
+			}))
+			.onErrorResume(BusUnavailableException.class, (ex) -> {
+				this.listener.unavailable(items.size());
+				return PublishReplies.reply(503, "Service Unavailable: " + ex.getMessage(), json);
+			})
+			.onErrorResume((ex) -> !(ex instanceof BusUnavailableException), (ex) -> {
+				// A bus that breaks its contract must still not produce a 200.
+				this.listener.unavailable(items.size());
+				logger.error("Publish of " + items.size() + " item(s) failed", ex);
+				return PublishReplies.reply(500, "Internal Server Error.", json);
+			});
 	}
 
-	/** -1 when the request has no usable Content-Length. */
-	private static long contentLength(HttpServerRequest request) {
-		String value = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
+	/** The first channel the publisher may not publish to, or {@code null}. */
+	private static @Nullable String outOfScope(PublisherIdentity publisher, List<PublishItem> items) {
+		if (publisher.scope().unrestricted()) {
+			return null;
+		}
+		for (PublishItem item : items) {
+			if (!publisher.scope().permits(item.channel())) {
+				return item.channel();
+			}
+		}
+		return null;
+	}
+
+	/** The authenticated publisher; empty when the API is anonymous (no publishers configured). */
+	private static Mono<Optional<PublisherIdentity>> publisher(ServerRequest request) {
+		return request.principal()
+			.map((Principal principal) -> (principal instanceof PublisherAuthentication authentication)
+					? Optional.of(authentication.getPrincipal()) : Optional.<PublisherIdentity>empty())
+			.defaultIfEmpty(Optional.empty());
+	}
+
+	/**
+	 * The whole body as one array. Its length was checked against the limit before reading, so joining cannot grow
+	 * past it; {@code join} releases what it read if the request fails half way.
+	 */
+	private Mono<byte[]> readBody(ServerRequest request) {
+		return DataBufferUtils.join(request.exchange().getRequest().getBody(), this.maxBodyBytes)
+			.map((DataBuffer buffer) -> {
+				try {
+					byte[] bytes = new byte[buffer.readableByteCount()];
+					buffer.read(bytes);
+					return bytes;
+				}
+				finally {
+					DataBufferUtils.release(buffer);
+				}
+			})
+			.defaultIfEmpty(new byte[0]);
+	}
+
+	/** -1 when the request has no usable Content-Length (chunked included: Pushpin refuses it). */
+	private static long contentLength(HttpHeaders headers) {
+		String encoding = headers.getFirst(HttpHeaders.TRANSFER_ENCODING);
+		if (encoding != null && encoding.toLowerCase(java.util.Locale.ROOT).contains("chunked")) {
+			return -1;
+		}
+		String value = headers.getFirst(HttpHeaders.CONTENT_LENGTH);
 		if (value == null) {
 			return -1;
 		}
@@ -175,93 +240,33 @@ public final class PublishHandler
 		}
 	}
 
-	/**
-	 * Pushpin's negotiation: the first listed type it knows decides, parameters (q included) are ignored.
-	 * @return {@code false} for text, {@code true} for JSON, {@code null} when neither is acceptable
-	 */
-	private static @Nullable Boolean acceptsJson(HttpServerRequest request) {
-		List<String> accepts = request.requestHeaders().getAll(HttpHeaderNames.ACCEPT);
-		boolean any = false;
-		for (String accept : accepts) {
-			for (String range : accept.split(",")) {
-				int params = range.indexOf(';');
-				String type = ((params >= 0) ? range.substring(0, params) : range).trim().toLowerCase(Locale.ROOT);
-				if (type.isEmpty()) {
-					continue;
-				}
-				any = true;
-				if (type.equals("text/plain") || type.equals("text/*") || type.equals("*/*") || type.equals("*")) {
-					return false;
-				}
-				if (type.equals("application/json") || type.equals("application/*")) {
-					return true;
-				}
-			}
-		}
-		return any ? null : false;
+	private static boolean json(ServerRequest request) {
+		return Boolean.TRUE.equals(request.attributes().get(JSON_REPLY));
 	}
 
-	/** The path without query, with a single trailing slash removed ({@code /publish/} is {@code /publish}). */
-	private static String path(String uri) {
-		String path = uri;
-		int end = path.indexOf('?');
-		if (end >= 0) {
-			path = path.substring(0, end);
-		}
-		// absolute-form request target: http://host:port/path
-		int scheme = path.indexOf("://");
-		if (scheme >= 0) {
-			int slash = path.indexOf('/', scheme + 3);
-			path = (slash >= 0) ? path.substring(slash) : "/";
-		}
-		if (path.length() > 1 && path.endsWith("/")) {
-			path = path.substring(0, path.length() - 1);
-		}
-		return path.isEmpty() ? "/" : path;
+	private static Mono<ServerResponse> reply(ServerRequest request, int status, String message) {
+		return PublishReplies.reply(status, message, json(request));
 	}
 
 	/** Replies, then closes the connection: the request body was not read and must not be parsed as a request. */
-	private static Mono<Void> replyAndClose(HttpServerResponse response, int status, String message) {
+	private static Mono<ServerResponse> replyAndClose(int status, String message) {
 		// Plain text whatever the Accept header: like Pushpin's HTTP server, framing is judged before negotiation.
-		response.keepAlive(false);
-		return reply(response, status, message, false);
+		byte[] body = PublishReplies.body(message, false);
+		return PublishReplies.reply(ServerResponse.status(status).header(HttpHeaders.CONNECTION, "close"), body, false);
 	}
 
-	private static Mono<Void> reply(HttpServerResponse response, int status, String message, boolean json) {
-		byte[] body = (json ? "{\"message\": " + JSON.writeValueAsString(message) + "}\n" : message + "\n")
-			.getBytes(StandardCharsets.UTF_8);
-		return response.status(status)
-			.header(HttpHeaderNames.CONTENT_TYPE, json ? APPLICATION_JSON : TEXT_PLAIN)
-			.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length))
-			.sendByteArray(Mono.just(body))
-			.then();
-	}
-
-	/** The body read so far; used by one subscriber, so not thread-safe. */
-	private static final class BodyBuffer {
-
-		private final byte[] bytes;
-
-		private int length;
-
-		BodyBuffer(int capacity) {
-			this.bytes = new byte[capacity];
-		}
-
-		BodyBuffer append(ByteBuf chunk) {
-			int readable = chunk.readableBytes();
-			if (readable > this.bytes.length - this.length) {
-				throw new IllegalStateException("Request body longer than its Content-Length");
+	/**
+	 * Pushpin's path match: the query ignored, one trailing slash removed ({@code /publish/} is {@code /publish},
+	 * {@code /publish//} is not).
+	 */
+	private static RequestPredicate at(String path) {
+		return (request) -> {
+			String actual = request.path();
+			if (actual.length() > 1 && actual.endsWith("/")) {
+				actual = actual.substring(0, actual.length() - 1);
 			}
-			chunk.getBytes(chunk.readerIndex(), this.bytes, this.length, readable);
-			this.length += readable;
-			return this;
-		}
-
-		byte[] bytes() {
-			return (this.length == this.bytes.length) ? this.bytes : Arrays.copyOf(this.bytes, this.length);
-		}
-
+			return (actual.isEmpty() ? "/" : actual).equals(path);
+		};
 	}
 
 }

@@ -109,6 +109,7 @@ class ComposeFileTests {
 			List<String> command = strings(service(replica).get("command"));
 			assertThat(command).as(replica).contains("--gripway.bus.type=redis",
 					"--gripway.bus.redis.url=redis://redis:6379", "--gripway.publish.address=0.0.0.0",
+					"--gripway.publish.allow-anonymous=true",
 					"--spring.profiles.active=demo");
 			assertThat(Yamls.map(service(replica).get("depends_on"))).containsKey("redis");
 			assertThat(service(replica).get("read_only")).isEqualTo(true);

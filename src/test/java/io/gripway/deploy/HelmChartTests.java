@@ -91,13 +91,13 @@ class HelmChartTests {
 		assertThat(kinds(manifests)).containsExactlyInAnyOrder("ConfigMap/edge-gripway-config",
 				"ConfigMap/edge-gripway-dashboard", "Service/edge-gripway", "Service/edge-gripway-publish",
 				"Service/edge-gripway-management", "Service/edge-gripway-redis", "Deployment/edge-gripway",
-				"Deployment/edge-gripway-redis", "PodDisruptionBudget/edge-gripway");
+				"Deployment/edge-gripway-redis", "PodDisruptionBudget/edge-gripway", "NetworkPolicy/edge-gripway");
 		assertThat(one(manifests, "Deployment", "edge-gripway").at("spec.replicas")).isEqualTo(2);
 		Map<String, String> env = env(container(manifests));
 		assertThat(env).containsEntry("GRIPWAY_BUS_TYPE", "redis")
 			.containsEntry("GRIPWAY_BUS_REDIS_URL", "redis://edge-gripway-redis:6379")
 			.containsEntry("GRIPWAY_PUBLISH_ADDRESS", "0.0.0.0")
-			.containsEntry("SPRING_CONFIG_ADDITIONAL_LOCATION", "optional:file:/config/");
+			.containsEntry("SPRING_CONFIG_ADDITIONAL_LOCATION", "optional:file:/config/,optional:file:/secret/");
 		assertThat(env.get("JAVA_TOOL_OPTIONS")).isEqualTo(JvmOptionsTests.shipped());
 	}
 
@@ -259,6 +259,65 @@ class HelmChartTests {
 		assertThat(Yamls.at(config, "gripway.hold.max-connections")).isEqualTo(1234);
 		assertThat(Yamls.maps(container(manifests).get("volumeMounts")))
 			.anySatisfy(mount -> assertThat(mount).containsEntry("mountPath", "/config"));
+	}
+
+
+	@Test
+	void networkPolicyIsOnByDefaultAndAdmitsThePublishPortOnlyFromLabelledPeers() {
+		List<Manifest> manifests = render();
+		Manifest policy = one(manifests, "NetworkPolicy", "edge-gripway");
+		List<Map<String, Object>> rules = Yamls.maps(policy.at("spec.ingress"));
+		assertThat(rules).hasSize(2);
+		assertThat(rules.get(0)).doesNotContainKey("from");
+		assertThat(Yamls.maps(rules.get(0).get("ports"))).extracting((port) -> port.get("port"))
+			.containsExactly("http", "management");
+		assertThat(Yamls.maps(rules.get(1).get("ports"))).extracting((port) -> port.get("port"))
+			.containsExactly("publish");
+		assertThat(Yamls.maps(rules.get(1).get("from"))).singleElement()
+			.satisfies((peer) -> assertThat(Yamls.at(peer, "podSelector.matchLabels"))
+				.isEqualTo(Map.of("gripway.io/publisher", "true")));
+		// without publishers, only the policy protects the port: the pods say so on purpose, and mount no Secret
+		assertThat(env(container(manifests))).containsEntry("GRIPWAY_PUBLISH_ALLOW_ANONYMOUS", "true");
+		assertThat(kinds(manifests)).noneMatch((kind) -> kind.startsWith("Secret/"));
+		assertThat(kinds(render(command -> command.set("networkPolicy.enabled", false)
+			.set("security.publishers[0].name", "app")
+			.set("security.publishers[0].token", "t")))).noneMatch((kind) -> kind.startsWith("NetworkPolicy/"));
+	}
+
+	@Test
+	void publisherCredentialsAndTheGripSigKeyGoToAMountedSecretNotTheEnvironment() {
+		List<Manifest> manifests = render(command -> command.set("security.publishers[0].name", "backend")
+			.set("security.publishers[0].iss", "backend")
+			.set("security.publishers[0].key", "base64:c2VjcmV0LWtleS1zZWNyZXQta2V5LXNlY3JldC1rZXkh")
+			.set("security.publishers[0].channels[0]", "app1:*")
+			.set("security.signingKey", "grip-sig-key"));
+		Manifest secret = one(manifests, "Secret", "edge-gripway-security");
+		Map<String, Object> config = new Yaml().load((String) Yamls.map(secret.at("stringData")).get("application.yml"));
+		assertThat(Yamls.at(config, "gripway.signing.key")).isEqualTo("grip-sig-key");
+		Map<String, Object> publisher = Yamls.maps(Yamls.at(config, "gripway.publish.auth.publishers")).get(0);
+		assertThat(publisher).containsEntry("name", "backend")
+			.containsEntry("iss", "backend")
+			.containsEntry("key", "base64:c2VjcmV0LWtleS1zZWNyZXQta2V5LXNlY3JldC1rZXkh")
+			.containsEntry("channels", List.of("app1:*"));
+		Map<String, Object> container = container(manifests);
+		assertThat(env(container)).doesNotContainKey("GRIPWAY_PUBLISH_ALLOW_ANONYMOUS")
+			.containsEntry("SPRING_CONFIG_ADDITIONAL_LOCATION", "optional:file:/config/,optional:file:/secret/")
+			.allSatisfy((name, value) -> assertThat(value).doesNotContain("grip-sig-key"));
+		assertThat(Yamls.maps(container.get("volumeMounts"))).anySatisfy(
+				(mount) -> assertThat(mount).containsEntry("name", "security").containsEntry("mountPath", "/secret"));
+		assertThat(Yamls.maps(one(manifests, "Deployment", "edge-gripway").at("spec.template.spec.volumes")))
+			.anySatisfy((volume) -> assertThat(Yamls.at(volume, "secret.secretName")).isEqualTo("edge-gripway-security"));
+		assertThat(one(manifests, "ConfigMap", "edge-gripway-config").body().toString()).doesNotContain("grip-sig-key");
+	}
+
+	@Test
+	void anExistingSecretIsMountedInsteadAndAnOpenPublishPortIsRefused() {
+		List<Manifest> manifests = render(command -> command.set("security.existingSecret", "my-gripway-secrets"));
+		assertThat(kinds(manifests)).noneMatch((kind) -> kind.startsWith("Secret/"));
+		assertThat(Yamls.maps(one(manifests, "Deployment", "edge-gripway").at("spec.template.spec.volumes")))
+			.anySatisfy((volume) -> assertThat(Yamls.at(volume, "secret.secretName")).isEqualTo("my-gripway-secrets"));
+		assertThatThrownBy(() -> render(command -> command.set("networkPolicy.enabled", false)))
+			.hasMessageContaining("security.publishers");
 	}
 
 }

@@ -21,10 +21,12 @@ import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
+import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link PublishHandler} bound to a real reactor-netty server on an ephemeral port, driven by real HTTP clients.
+ * {@link PublishHandler}, as {@link PublishApi} serves it, bound to a real reactor-netty server on an ephemeral port, driven by real HTTP clients.
  */
 class PublishHandlerIntegrationTests {
 
@@ -183,7 +185,8 @@ class PublishHandlerIntegrationTests {
 		this.server = HttpServer.create()
 			.host("127.0.0.1")
 			.port(0)
-			.handle(new PublishHandler(bus, MAX_BODY_BYTES))
+			.handle(new ReactorHttpHandlerAdapter(PublishApi.httpHandler(new PublishHandler(bus, MAX_BODY_BYTES),
+					List.of())))
 			.bindNow(Duration.ofSeconds(10));
 	}
 
