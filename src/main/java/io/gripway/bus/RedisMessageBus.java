@@ -70,8 +70,8 @@ import reactor.core.publisher.Mono;
  * starts, reports itself unavailable and keeps trying to connect.
  *
  * <h3>Thread safety</h3> All public methods may be called from any thread, event loops included; none blocks on
- * Redis. Messages are decoded on Lettuce's I/O thread and handed to one delivery thread ({@link DeliveryLoop}), which
- * calls the {@link BusReceiver}. The {@code Mono} of {@link #publish} completes on a Lettuce I/O thread: whoever
+ * Redis. Messages are decoded on Lettuce's I/O thread and handed to one delivery thread ({@link DeliveryLoop}, as in the in-memory
+ * bus), which calls the {@link BusReceiver}, survives whatever it throws, and makes the bus unavailable if it is gone. The {@code Mono} of {@link #publish} completes on a Lettuce I/O thread: whoever
  * subscribes to it must not block there.
  *
  * <h3>Lifecycle</h3> The constructor does no I/O; {@link #start} connects (in the background) and {@link #close}
@@ -236,7 +236,26 @@ final class RedisMessageBus implements MessageBus, BusStats, AutoCloseable {
 	public boolean isAvailable() {
 		StatefulRedisConnection<String, byte[]> publisher = this.publisher;
 		StatefulRedisPubSubConnection<String, byte[]> subscriber = this.subscriber;
-		return !this.closed && publisher != null && publisher.isOpen() && subscriber != null && subscriber.isOpen();
+		return !this.closed && publisher != null && publisher.isOpen() && subscriber != null && subscriber.isOpen()
+				&& !isDeliveryStopped();
+	}
+
+	@Override
+	public boolean isDeliveryStopped() {
+		DeliveryLoop deliveries = this.deliveries;
+		return !this.closed && deliveries != null && !deliveries.isRunning();
+	}
+
+	@Override
+	public long deliveryFailureCount() {
+		DeliveryLoop deliveries = this.deliveries;
+		return (deliveries != null) ? deliveries.failures() : 0;
+	}
+
+	@Override
+	public long deliveryRestartCount() {
+		DeliveryLoop deliveries = this.deliveries;
+		return (deliveries != null) ? deliveries.restarts() : 0;
 	}
 
 	/** Messages received from Redis, malformed ones included. */
