@@ -3,14 +3,27 @@ package io.gripway.config;
 import java.net.URI;
 import java.time.Duration;
 
+import io.gripway.websocket.WebSocketMode;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
- * Every {@code gripway.*} setting, with its default. {@code application.yml} documents each one.
+ * Every {@code gripway.*} setting, with its default. The defaults are written here only: {@code application.yml} and
+ * the README's settings table repeat them, and {@code ConfigurationDocsTests} checks both against the configuration
+ * metadata generated from this class.
+ *
+ * <p>
+ * Validated at start-up: a value outside its constraint, or a {@code type}/{@code mode} not among its enum's values,
+ * stops the application with a message naming the property and what it accepts. The nested groups are validated
+ * through {@code @Valid} on the root, as Boot validates only the {@code @Validated} type itself.
  *
  * @param origin the origin of the default route (every path); unset means only the gateway routes configured under
  * {@code spring.cloud.gateway.server.webflux.routes} apply
@@ -25,18 +38,20 @@ import org.springframework.util.unit.DataSize;
  * @param reliability how held connections recover what they missed from their origins
  */
 @ConfigurationProperties("gripway")
-public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publish, @DefaultValue Signing signing,
-		@DefaultValue Hold hold, @DefaultValue Bus bus, @DefaultValue Demo demo,
-		@DefaultValue Websocket websocket, @DefaultValue Health health, @DefaultValue Drain drain,
-		@DefaultValue Reliability reliability) {
+@Validated
+public record GripwayProperties(@Nullable URI origin, @DefaultValue @Valid Publish publish,
+		@DefaultValue @Valid Signing signing, @DefaultValue @Valid Hold hold, @DefaultValue @Valid Bus bus,
+		@DefaultValue @Valid Demo demo, @DefaultValue @Valid Websocket websocket, @DefaultValue @Valid Health health,
+		@DefaultValue @Valid Drain drain, @DefaultValue @Valid Reliability reliability) {
 
 	/**
 	 * @param port the publish API's port (Pushpin's {@code push_in_http_port}); 0 picks a free one
 	 * @param address the address it binds; loopback by default because the API has no authentication, as in Pushpin
 	 * @param maxBodySize a publish body larger than this is refused with 400
 	 */
-	public record Publish(@DefaultValue("5561") int port, @DefaultValue("127.0.0.1") String address,
-			@DefaultValue("1MB") DataSize maxBodySize) {
+	public record Publish(@DefaultValue("5561") @Min(0) @Max(65535) int port,
+			@DefaultValue("127.0.0.1") @NotBlank String address,
+			@DefaultValue("1MB") @PositiveAmount DataSize maxBodySize) {
 	}
 
 	/**
@@ -56,10 +71,13 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param messageWait how long an item whose {@code prev-id} is ahead of its channel waits for the items before it
 	 * before it goes out anyway (Pushpin's {@code message_wait})
 	 */
-	public record Hold(@DefaultValue("50000") int maxConnections, @DefaultValue("20") int maxSubscriptionsPerConnection,
-			@DefaultValue("100000B") DataSize maxResponseBody, @DefaultValue("100") int queueCapacity,
-			@DefaultValue("60s") Duration idCacheTtl, @DefaultValue("100000") int idCacheSize,
-			@DefaultValue("5s") Duration messageWait) {
+	public record Hold(@DefaultValue("50000") @Min(1) int maxConnections,
+			@DefaultValue("20") @Min(1) int maxSubscriptionsPerConnection,
+			@DefaultValue("100000B") @PositiveAmount DataSize maxResponseBody,
+			@DefaultValue("100") @Min(1) int queueCapacity,
+			@DefaultValue("60s") @PositiveAmount(orZero = true) Duration idCacheTtl,
+			@DefaultValue("100000") @Min(1) int idCacheSize,
+			@DefaultValue("5s") @PositiveAmount(orZero = true) Duration messageWait) {
 	}
 
 	/**
@@ -70,18 +88,21 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param recoveryBatch connections on the same link or URI let through together
 	 * @param maxPageSize the largest next-link page or retried answer read from an origin; larger ends the stream
 	 */
-	public record Reliability(@DefaultValue("5") int maxRetries, @DefaultValue("1s") Duration retryBase,
-			@DefaultValue("10") int recoveriesPerSecond, @DefaultValue("100") int recoveryBatch,
-			@DefaultValue("1MB") DataSize maxPageSize) {
+	public record Reliability(@DefaultValue("5") @Min(0) int maxRetries,
+			@DefaultValue("1s") @PositiveAmount Duration retryBase,
+			@DefaultValue("10") @Min(1) int recoveriesPerSecond, @DefaultValue("100") @Min(1) int recoveryBatch,
+			@DefaultValue("1MB") @PositiveAmount DataSize maxPageSize) {
 	}
 
 	/**
-	 * @param type {@code memory} (one node) or {@code redis} (a cluster)
-	 * @param queueCapacity publish batches waiting for this node's delivery thread before publishes get 503
+	 * @param type {@code memory} (one node), {@code redis} (a cluster sharing one Redis) or {@code redis-cluster} (a
+	 * cluster sharing a Redis Cluster)
+	 * @param queueCapacity work waiting for this node's delivery thread: publish batches ({@code memory}: when full,
+	 * publishes get 503) or received messages ({@code redis}: when full, they are dropped and their channels recover)
 	 * @param redis the Redis bus
 	 */
-	public record Bus(@DefaultValue("memory") String type, @DefaultValue("10000") int queueCapacity,
-			@DefaultValue Redis redis) {
+	public record Bus(@DefaultValue("memory") BusType type, @DefaultValue("10000") @Min(1) int queueCapacity,
+			@DefaultValue @Valid Redis redis) {
 	}
 
 	/**
@@ -90,16 +111,17 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param subscriptionLinger how long a Redis subscription outlives the channel's last local subscriber
 	 * @param commandTimeout how long a publish waits for Redis before it fails with 503
 	 */
-	public record Redis(@DefaultValue("redis://127.0.0.1:6379") String url,
-			@DefaultValue("gripway:") String channelPrefix, @DefaultValue("60s") Duration subscriptionLinger,
-			@DefaultValue("2s") Duration commandTimeout) {
+	public record Redis(@DefaultValue("redis://127.0.0.1:6379") @NotBlank String url,
+			@DefaultValue("gripway:") String channelPrefix,
+			@DefaultValue("60s") @PositiveAmount Duration subscriptionLinger,
+			@DefaultValue("2s") @PositiveAmount Duration commandTimeout) {
 	}
 
 	/**
 	 * @param enabled start the built-in demo origin (the {@code demo} profile does, and points {@code origin} at it)
 	 * @param port its port
 	 */
-	public record Demo(@DefaultValue("false") boolean enabled, @DefaultValue("9000") int port) {
+	public record Demo(@DefaultValue("false") boolean enabled, @DefaultValue("9000") @Min(0) @Max(65535) int port) {
 	}
 
 	/**
@@ -111,10 +133,14 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param queueCapacity frames queued per client WebSocket before it is closed (1008) as too slow
 	 * @param maxPendingBytes client messages waiting while a POST to the origin is outstanding; beyond this Gripway
 	 * stops reading from the client until the origin has answered
+	 * @param maxResponseBody the largest WebSocket-over-HTTP answer read from an origin; a larger one closes the client
+	 * with 1011
 	 */
-	public record Websocket(@DefaultValue("over-http") String mode, @DefaultValue("1s") Duration retryBase,
-			@DefaultValue("5") int maxRetries, @DefaultValue("100") int queueCapacity,
-			@DefaultValue("200000B") DataSize maxPendingBytes) {
+	public record Websocket(@DefaultValue("over-http") WebSocketMode mode,
+			@DefaultValue("1s") @PositiveAmount Duration retryBase, @DefaultValue("5") @Min(0) int maxRetries,
+			@DefaultValue("100") @Min(1) int queueCapacity,
+			@DefaultValue("200000B") @PositiveAmount DataSize maxPendingBytes,
+			@DefaultValue("100000B") @PositiveAmount DataSize maxResponseBody) {
 	}
 
 	/**
@@ -128,7 +154,8 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * exceed it (see docs/operations.md)
 	 * @param flushTimeout after the last connection was told to end, how long to wait for the endings to be written
 	 */
-	public record Drain(@DefaultValue("10s") Duration window, @DefaultValue("5s") Duration flushTimeout) {
+	public record Drain(@DefaultValue("10s") @PositiveAmount(orZero = true) Duration window,
+			@DefaultValue("5s") @PositiveAmount(orZero = true) Duration flushTimeout) {
 	}
 
 }
