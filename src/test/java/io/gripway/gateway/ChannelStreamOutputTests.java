@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.gripway.http.Content;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpContent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -98,8 +99,9 @@ class ChannelStreamOutputTests {
 	}
 
 	private String nextChunk() {
-		ByteBuf chunk = this.channel.readOutbound();
-		assertThat(chunk).isNotNull();
+		HttpContent content = this.channel.readOutbound();
+		assertThat(content).isNotNull();
+		ByteBuf chunk = content.content();
 		try {
 			return chunk.toString(StandardCharsets.UTF_8);
 		}
