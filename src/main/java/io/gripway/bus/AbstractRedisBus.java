@@ -257,7 +257,26 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 
 	@Override
 	public boolean isAvailable() {
-		return !this.closed && connected();
+		// a delivery thread that is gone would take publishes this node can no longer deliver
+		return !this.closed && connected() && !isDeliveryStopped();
+	}
+
+	@Override
+	public boolean isDeliveryStopped() {
+		DeliveryLoop deliveries = this.deliveries;
+		return !this.closed && deliveries != null && !deliveries.isRunning();
+	}
+
+	@Override
+	public long deliveryFailureCount() {
+		DeliveryLoop deliveries = this.deliveries;
+		return (deliveries != null) ? deliveries.failures() : 0;
+	}
+
+	@Override
+	public long deliveryRestartCount() {
+		DeliveryLoop deliveries = this.deliveries;
+		return (deliveries != null) ? deliveries.restarts() : 0;
 	}
 
 	/** Messages received from Redis, malformed ones included. */

@@ -39,6 +39,24 @@ public interface BusStats {
 		return 0;
 	}
 
+	/** Deliveries that threw (the receiver failed on an item), were logged and skipped; delivery went on. */
+	default long deliveryFailureCount() {
+		return 0;
+	}
+
+	/** Times the delivery thread ended unexpectedly and was replaced. */
+	default long deliveryRestartCount() {
+		return 0;
+	}
+
+	/**
+	 * Whether this open bus has lost its delivery thread (it ended and could not be replaced): the node then delivers
+	 * nothing, whatever the bus connection says. False for a bus that was closed on purpose.
+	 */
+	default boolean isDeliveryStopped() {
+		return false;
+	}
+
 	/** Publish batches received but not yet handed to this node's held connections: the node's delivery backlog. */
 	default long pendingDeliveries() {
 		return 0;

@@ -1,10 +1,6 @@
 package io.gripway.bus;
 
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.gripway.publish.PublishItem;
@@ -17,28 +13,26 @@ import reactor.core.publisher.Mono;
  * <h3>Why a thread of its own</h3> Publish requests arrive on several event loops; one delivery thread gives every
  * channel a single publish order and lets the registry call each hold from one thread at a time. The publish request
  * completes once its items have been handed to every held connection of this node (Pushpin answers before
- * delivering), which is what slows a publisher down when it outruns delivery.
+ * delivering), which is what slows a publisher down when it outruns delivery. The thread is a {@link DeliveryLoop},
+ * as the Redis bus's is: it survives whatever the receiver throws and reports whether it runs.
  *
  * <h3>Bounded</h3> At most {@code queueCapacity} publish batches wait for the delivery thread; beyond that a publish is
  * refused with {@link BusUnavailableException} (503) instead of growing the heap.
  *
- * <h3>Lifecycle</h3> {@link #close()} stops the delivery thread after the queued batches.
+ * <h3>Lifecycle</h3> {@link #start} starts the delivery thread; {@link #close()} stops it after the queued batches.
  */
 final class LocalMessageBus implements MessageBus, BusStats, AutoCloseable {
 
-	private final ThreadPoolExecutor delivery;
+	private final int queueCapacity;
 
 	private final LongAdder received = new LongAdder();
 
-	private volatile @Nullable BusReceiver receiver;
+	private volatile @Nullable DeliveryLoop delivery;
+
+	private volatile boolean closed;
 
 	LocalMessageBus(int queueCapacity) {
-		this.delivery = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queueCapacity),
-				runnable -> {
-					Thread thread = new Thread(runnable, "gripway-delivery");
-					thread.setDaemon(true);
-					return thread;
-				});
+		this.queueCapacity = queueCapacity;
 	}
 
 	@Override
@@ -46,34 +40,26 @@ final class LocalMessageBus implements MessageBus, BusStats, AutoCloseable {
 		// completes once the items are handed to this node's held connections, not merely queued: a publisher that
 		// outruns delivery is slowed down by its own pending requests instead of building a backlog of seconds
 		return Mono.create(done -> {
-			BusReceiver target = this.receiver;
-			if (target == null) {
+			DeliveryLoop target = this.delivery;
+			if (target == null || this.closed) {
 				done.error(new BusUnavailableException("the bus is not started"));
 				return;
 			}
-			long publishedAt = System.currentTimeMillis();
-			try {
-				this.delivery.execute(() -> {
-					this.received.add(items.size());
-					try {
-						for (PublishItem item : items) {
-							target.receive(item, publishedAt);
-						}
-					}
-					finally {
-						done.success();
-					}
-				});
+			if (target.offer(items, System.currentTimeMillis(), done::success)) {
+				this.received.add(items.size());
 			}
-			catch (RejectedExecutionException ex) {
-				done.error(new BusUnavailableException("delivery queue is full", ex));
+			else {
+				done.error(new BusUnavailableException("delivery queue is full"));
 			}
 		});
 	}
 
 	@Override
-	public void start(BusReceiver receiver) {
-		this.receiver = receiver;
+	public synchronized void start(BusReceiver receiver) {
+		if (this.delivery != null) {
+			throw new IllegalStateException("already started");
+		}
+		this.delivery = new DeliveryLoop(receiver, this.queueCapacity, "gripway-delivery");
 	}
 
 	@Override
@@ -87,7 +73,14 @@ final class LocalMessageBus implements MessageBus, BusStats, AutoCloseable {
 
 	@Override
 	public boolean isAvailable() {
-		return !this.delivery.isShutdown();
+		DeliveryLoop delivery = this.delivery;
+		return !this.closed && (delivery == null || delivery.isRunning());
+	}
+
+	@Override
+	public boolean isDeliveryStopped() {
+		DeliveryLoop delivery = this.delivery;
+		return !this.closed && delivery != null && !delivery.isRunning();
 	}
 
 	@Override
@@ -97,12 +90,29 @@ final class LocalMessageBus implements MessageBus, BusStats, AutoCloseable {
 
 	@Override
 	public long pendingDeliveries() {
-		return this.delivery.getQueue().size();
+		DeliveryLoop delivery = this.delivery;
+		return (delivery != null) ? delivery.pending() : 0;
+	}
+
+	@Override
+	public long deliveryFailureCount() {
+		DeliveryLoop delivery = this.delivery;
+		return (delivery != null) ? delivery.failures() : 0;
+	}
+
+	@Override
+	public long deliveryRestartCount() {
+		DeliveryLoop delivery = this.delivery;
+		return (delivery != null) ? delivery.restarts() : 0;
 	}
 
 	@Override
 	public void close() {
-		this.delivery.shutdown();
+		this.closed = true;
+		DeliveryLoop delivery = this.delivery;
+		if (delivery != null) {
+			delivery.close();
+		}
 	}
 
 }

@@ -4,14 +4,27 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
+import io.gripway.websocket.WebSocketMode;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
- * Every {@code gripway.*} setting, with its default. {@code application.yml} documents each one.
+ * Every {@code gripway.*} setting, with its default. The defaults are written here only: {@code application.yml} and
+ * the README's settings table repeat them, and {@code ConfigurationDocsTests} checks both against the configuration
+ * metadata generated from this class.
+ *
+ * <p>
+ * Validated at start-up: a value outside its constraint, or a {@code type}/{@code mode} not among its enum's values,
+ * stops the application with a message naming the property and what it accepts. The nested groups are validated
+ * through {@code @Valid} on the root, as Boot validates only the {@code @Validated} type itself.
  *
  * @param origin the origin of the default route (every path); unset means only the gateway routes configured under
  * {@code spring.cloud.gateway.server.webflux.routes} apply
@@ -29,11 +42,12 @@ import org.springframework.util.unit.DataSize;
  * @param http limits on both HTTP ports (proxy and publish)
  */
 @ConfigurationProperties("gripway")
-public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publish, @DefaultValue Signing signing,
-		@DefaultValue Hold hold, @DefaultValue Bus bus, @DefaultValue Demo demo,
-		@DefaultValue Websocket websocket, @DefaultValue Health health, @DefaultValue Drain drain,
-		@DefaultValue Reliability reliability, @DefaultValue History history, @DefaultValue Cors cors,
-		@DefaultValue Http http) {
+@Validated
+public record GripwayProperties(@Nullable URI origin, @DefaultValue @Valid Publish publish,
+		@DefaultValue @Valid Signing signing, @DefaultValue @Valid Hold hold, @DefaultValue @Valid Bus bus,
+		@DefaultValue @Valid Demo demo, @DefaultValue @Valid Websocket websocket, @DefaultValue @Valid Health health,
+		@DefaultValue @Valid Drain drain, @DefaultValue @Valid Reliability reliability,
+		@DefaultValue @Valid History history, @DefaultValue @Valid Cors cors, @DefaultValue @Valid Http http) {
 
 	/**
 	 * @param port the publish API's port (Pushpin's {@code push_in_http_port}); 0 picks a free one
@@ -45,9 +59,10 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param idleTimeout a publish connection waiting this long for its next request is closed
 	 * @param auth who may publish
 	 */
-	public record Publish(@DefaultValue("5561") int port, @DefaultValue("127.0.0.1") String address,
-			@DefaultValue("1MB") DataSize maxBodySize, @DefaultValue("false") boolean allowAnonymous,
-			@DefaultValue("75s") Duration idleTimeout, @DefaultValue Auth auth) {
+	public record Publish(@DefaultValue("5561") @Min(0) @Max(65535) int port,
+			@DefaultValue("127.0.0.1") @NotBlank String address,
+			@DefaultValue("1MB") @PositiveAmount DataSize maxBodySize, @DefaultValue("false") boolean allowAnonymous,
+			@DefaultValue("75s") @PositiveAmount Duration idleTimeout, @DefaultValue Auth auth) {
 	}
 
 	/**
@@ -86,7 +101,7 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param requestHeaderTimeout the longest a request may take from its first byte to the end of its headers, on the
 	 * proxy and publish ports; a slower one (slow-loris) has its connection closed. 0 disables it
 	 */
-	public record Http(@DefaultValue("10s") Duration requestHeaderTimeout) {
+	public record Http(@DefaultValue("10s") @PositiveAmount(orZero = true) Duration requestHeaderTimeout) {
 	}
 
 	/**
@@ -108,10 +123,14 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param maxRequestBody request bodies up to this size are kept while they go to the origin, so a long-poll made
 	 * with one can be retried with it (Pushpin: 100,000 bytes)
 	 */
-	public record Hold(@DefaultValue("50000") int maxConnections, @DefaultValue("20") int maxSubscriptionsPerConnection,
-			@DefaultValue("100000B") DataSize maxResponseBody, @DefaultValue("100") int queueCapacity,
-			@DefaultValue("60s") Duration idCacheTtl, @DefaultValue("100000") int idCacheSize,
-			@DefaultValue("5s") Duration messageWait, @DefaultValue("100000B") DataSize maxRequestBody) {
+	public record Hold(@DefaultValue("50000") @Min(1) int maxConnections,
+			@DefaultValue("20") @Min(1) int maxSubscriptionsPerConnection,
+			@DefaultValue("100000B") @PositiveAmount DataSize maxResponseBody,
+			@DefaultValue("100") @Min(1) int queueCapacity,
+			@DefaultValue("60s") @PositiveAmount(orZero = true) Duration idCacheTtl,
+			@DefaultValue("100000") @Min(1) int idCacheSize,
+			@DefaultValue("5s") @PositiveAmount(orZero = true) Duration messageWait,
+			@DefaultValue("100000B") @PositiveAmount(orZero = true) DataSize maxRequestBody) {
 	}
 
 	/**
@@ -120,8 +139,8 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param ttl how long an item is kept
 	 * @param maxChannels channels kept at most (the one written longest ago goes first)
 	 */
-	public record History(@DefaultValue List<String> channels, @DefaultValue("100") int size,
-			@DefaultValue("10m") Duration ttl, @DefaultValue("100000") int maxChannels) {
+	public record History(@DefaultValue List<String> channels, @DefaultValue("100") @Min(1) int size,
+			@DefaultValue("10m") @PositiveAmount Duration ttl, @DefaultValue("100000") @Min(1) int maxChannels) {
 	}
 
 	/**
@@ -132,19 +151,21 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param recoveryBatch connections on the same link or URI let through together
 	 * @param maxPageSize the largest next-link page or retried answer read from an origin; larger ends the stream
 	 */
-	public record Reliability(@DefaultValue("5") int maxRetries, @DefaultValue("1s") Duration retryBase,
-			@DefaultValue("10") int recoveriesPerSecond, @DefaultValue("100") int recoveryBatch,
-			@DefaultValue("1MB") DataSize maxPageSize) {
+	public record Reliability(@DefaultValue("5") @Min(0) int maxRetries,
+			@DefaultValue("1s") @PositiveAmount Duration retryBase,
+			@DefaultValue("10") @Min(1) int recoveriesPerSecond, @DefaultValue("100") @Min(1) int recoveryBatch,
+			@DefaultValue("1MB") @PositiveAmount DataSize maxPageSize) {
 	}
 
 	/**
 	 * @param type {@code memory} (one node), {@code redis} (a cluster of nodes on one Redis, or a master watched by
 	 * Sentinel with a {@code redis-sentinel://} URL) or {@code redis-cluster} (Redis Cluster, sharded pub/sub)
-	 * @param queueCapacity publish batches waiting for this node's delivery thread before publishes get 503
+	 * @param queueCapacity work waiting for this node's delivery thread: publish batches ({@code memory}: when full,
+	 * publishes get 503) or received messages ({@code redis}: when full, they are dropped and their channels recover)
 	 * @param redis the Redis bus
 	 */
-	public record Bus(@DefaultValue("memory") String type, @DefaultValue("10000") int queueCapacity,
-			@DefaultValue Redis redis) {
+	public record Bus(@DefaultValue("memory") BusType type, @DefaultValue("10000") @Min(1) int queueCapacity,
+			@DefaultValue @Valid Redis redis) {
 	}
 
 	/**
@@ -158,15 +179,16 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * change (failovers are noticed sooner, on reconnect attempts and redirects)
 	 */
 	public record Redis(@Nullable String url, @DefaultValue("gripway:") String channelPrefix,
-			@DefaultValue("60s") Duration subscriptionLinger, @DefaultValue("2s") Duration commandTimeout,
-			@DefaultValue("10s") Duration topologyRefresh) {
+			@DefaultValue("60s") @PositiveAmount Duration subscriptionLinger,
+			@DefaultValue("2s") @PositiveAmount Duration commandTimeout,
+			@DefaultValue("10s") @PositiveAmount Duration topologyRefresh) {
 	}
 
 	/**
 	 * @param enabled start the built-in demo origin (the {@code demo} profile does, and points {@code origin} at it)
 	 * @param port its port
 	 */
-	public record Demo(@DefaultValue("false") boolean enabled, @DefaultValue("9000") int port) {
+	public record Demo(@DefaultValue("false") boolean enabled, @DefaultValue("9000") @Min(0) @Max(65535) int port) {
 	}
 
 	/**
@@ -178,10 +200,14 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * @param queueCapacity frames queued per client WebSocket before it is closed (1008) as too slow
 	 * @param maxPendingBytes client messages waiting while a POST to the origin is outstanding; beyond this Gripway
 	 * stops reading from the client until the origin has answered
+	 * @param maxResponseBody the largest WebSocket-over-HTTP answer read from an origin; a larger one closes the client
+	 * with 1011
 	 */
-	public record Websocket(@DefaultValue("over-http") String mode, @DefaultValue("1s") Duration retryBase,
-			@DefaultValue("5") int maxRetries, @DefaultValue("100") int queueCapacity,
-			@DefaultValue("200000B") DataSize maxPendingBytes) {
+	public record Websocket(@DefaultValue("over-http") WebSocketMode mode,
+			@DefaultValue("1s") @PositiveAmount Duration retryBase, @DefaultValue("5") @Min(0) int maxRetries,
+			@DefaultValue("100") @Min(1) int queueCapacity,
+			@DefaultValue("200000B") @PositiveAmount DataSize maxPendingBytes,
+			@DefaultValue("100000B") @PositiveAmount DataSize maxResponseBody) {
 	}
 
 	/**
@@ -195,7 +221,8 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue Publish publ
 	 * exceed it (see docs/operations.md)
 	 * @param flushTimeout after the last connection was told to end, how long to wait for the endings to be written
 	 */
-	public record Drain(@DefaultValue("10s") Duration window, @DefaultValue("5s") Duration flushTimeout) {
+	public record Drain(@DefaultValue("10s") @PositiveAmount(orZero = true) Duration window,
+			@DefaultValue("5s") @PositiveAmount(orZero = true) Duration flushTimeout) {
 	}
 
 	/**

@@ -37,7 +37,7 @@ class OperationsConfiguration {
 
 	@Bean
 	MeterBinder gripwayNodeGauges(HoldRegistry holds, MessageBus bus, GripwayProperties properties) {
-		return GripwayMeters.nodeGauges(holds, bus, properties.bus().type());
+		return GripwayMeters.nodeGauges(holds, bus, properties.bus().type().toString());
 	}
 
 	@Bean
@@ -53,7 +53,8 @@ class OperationsConfiguration {
 	/** Named "bus": the readiness group in application.yml includes it by that name. */
 	@Bean("bus")
 	BusHealthIndicator busHealthIndicator(MessageBus bus, GripwayProperties properties) {
-		return new BusHealthIndicator(bus, properties.bus().type(), properties.health().busAffectsReadiness());
+		return new BusHealthIndicator(bus, properties.bus().type().toString(),
+				properties.health().busAffectsReadiness());
 	}
 
 	/** Depends on the publish server so that it is stopped first: publishes keep flowing while it drains. */

@@ -3,7 +3,6 @@ package io.gripway.config;
 import java.util.List;
 
 import io.gripway.hold.HoldRegistry;
-import io.gripway.websocket.WebSocketMode;
 import io.gripway.websocket.GripWebSocketFilter;
 import io.gripway.websocket.WsOverHttpSettings;
 import reactor.core.scheduler.Schedulers;
@@ -26,9 +25,9 @@ class WebSocketConfiguration {
 			HoldRegistry registry, GripwayProperties properties,
 			ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
 		GripwayProperties.Websocket websocket = properties.websocket();
-		WsOverHttpSettings settings = new WsOverHttpSettings(WebSocketMode.of(websocket.mode()),
-				websocket.retryBase(), websocket.maxRetries(), websocket.queueCapacity(),
-				properties.hold().maxResponseBody().toBytes(), websocket.maxPendingBytes().toBytes());
+		WsOverHttpSettings settings = new WsOverHttpSettings(websocket.mode(), websocket.retryBase(),
+				websocket.maxRetries(), websocket.queueCapacity(), websocket.maxResponseBody().toBytes(),
+				websocket.maxPendingBytes().toBytes());
 		return new GripWebSocketFilter(webSocketService, httpClient, GripwayConfiguration.signature(properties),
 				registry, Schedulers.parallel(), settings, headersFilters);
 	}

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 
 import io.gripway.http.Content;
 import io.gripway.http.HeaderField;
-import io.gripway.http.ReasonPhrases;
 import io.gripway.instruct.ResponseTemplate;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -120,7 +120,7 @@ public final class Jsonp {
 		if (mode == JsonpMode.EXTENDED) {
 			ObjectNode result = MAPPER.createObjectNode();
 			result.put("code", response.code());
-			result.put("reason", (response.reason() != null) ? response.reason() : ReasonPhrases.of(response.code()));
+			result.put("reason", (response.reason() != null) ? response.reason() : HttpResponseStatus.valueOf(response.code()).reasonPhrase());
 			ObjectNode headers = result.putObject("headers");
 			mergedHeaders(response.headers()).forEach(headers::put);
 			result.put("body", response.body().toUtf8());

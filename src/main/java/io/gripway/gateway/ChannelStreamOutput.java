@@ -12,6 +12,7 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import reactor.core.publisher.MonoSink;
 
 /**
@@ -21,6 +22,12 @@ import reactor.core.publisher.MonoSink;
  * A publish reaches thousands of streams from one thread, so handing content over costs a queue offer and, when the
  * channel has nothing pending yet, one task for its event loop. The task writes everything waiting as one HTTP chunk
  * with one flush: a lone message leaves at once, a burst for the same client leaves in one segment.
+ *
+ * <h3>Through the HTTP codecs</h3> Each chunk is written as an {@code HttpContent} from the tail of the pipeline, as
+ * any response body is, so the codecs between here and the socket apply to it: the content compressor of
+ * {@code server.compression} (which skips a bare {@code ByteBuf}, unless Reactor Netty's subclass of it happens to wrap
+ * one) and the HTTP/1.1 chunk encoder, or the HTTP/2 stream's frame codec for an h2 or h2c client. The codec decides
+ * the framing; nothing here assumes HTTP/1.1.
  *
  * <h3>Bounded</h3> Items count as waiting from {@link #write} until the socket has taken them; with {@code capacity}
  * waiting, a write is refused and the hold evicts its client.
@@ -75,7 +82,7 @@ final class ChannelStreamOutput implements StreamHold.Output, Runnable {
 		}
 	}
 
-	/** On the event loop: everything waiting, as one chunk. */
+	/** On the event loop: everything waiting, as one {@code HttpContent}. */
 	@Override
 	public void run() {
 		this.scheduled.set(false);
@@ -117,7 +124,7 @@ final class ChannelStreamOutput implements StreamHold.Output, Runnable {
 			else {
 				ChannelPromise promise = this.channel.newPromise();
 				promise.addListener(future -> this.waiting.addAndGet(-written));
-				this.channel.writeAndFlush(chunk, promise);
+				this.channel.writeAndFlush(new DefaultHttpContent(chunk), promise);
 			}
 		}
 		if (end) {

@@ -5,7 +5,6 @@ import java.util.List;
 
 import io.gripway.http.Content;
 import io.gripway.http.HeaderField;
-import io.gripway.http.ReasonPhrases;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -40,7 +39,7 @@ public final class ClientResponses {
 		for (HeaderField header : headers) {
 			target.add(header.name(), header.value());
 		}
-		if (reason == null || reason.equals(ReasonPhrases.of(code))) {
+		if (reason == null || reason.equals(HttpResponseStatus.valueOf(code).reasonPhrase())) {
 			response.setStatusCode(HttpStatusCode.valueOf(code));
 			return;
 		}
@@ -94,8 +93,9 @@ public final class ClientResponses {
 		return response.send(Mono.just(buffer(body))).then();
 	}
 
-	private static HttpResponseStatus status(int code, @Nullable String reason) {
-		return new HttpResponseStatus(code, (reason != null) ? reason : ReasonPhrases.of(code));
+	/** With Netty's standard phrase when {@code reason} is null (its status class's name for an unlisted code). */
+	static HttpResponseStatus status(int code, @Nullable String reason) {
+		return (reason != null) ? new HttpResponseStatus(code, reason) : HttpResponseStatus.valueOf(code);
 	}
 
 	/** A complete response with a known length. */

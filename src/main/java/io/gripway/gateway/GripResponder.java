@@ -59,7 +59,11 @@ import org.springframework.web.server.ServerWebExchange;
  * <h3>What a held response does not get</h3> Once held, a response is written on the Reactor Netty connection after
  * its exchange is over (see {@link DetachingHttpHandler}): it skips the gateway's post filters, response decorators
  * and {@code beforeCommit} actions. Its status and headers are the instruction's, with what auto cross-origin adds
- * ({@link CrossOriginFilter#policy}, decided before the hold).
+ * ({@link CrossOriginFilter#policy}, decided before the hold). A route's own filters run inside {@link GripFilter}
+ * (their orders, 1 and up, are above its), so what their post-routing step adds to the response
+ * ({@code AddResponseHeader}) is part of the origin's response as Gripway sees it: a held response carries it like
+ * one of the origin's headers, and a published header of the same name replaces it. Filters ordered outside
+ * {@code GripFilter} do not reach a GRIP response. {@code DetachedResponseIntegrationTests} pins all of this.
  */
 public final class GripResponder {
 

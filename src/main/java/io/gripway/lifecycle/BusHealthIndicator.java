@@ -14,6 +14,11 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * <p>
  * With {@code gripway.health.bus-affects-readiness=false} it reports UP with {@code available=false} in its details,
  * for deployments that prefer to keep serving (origins' immediate responses, long-poll timeouts) through a bus outage.
+ *
+ * <p>
+ * A bus whose delivery thread is gone ({@link BusStats#isDeliveryStopped()}) is DOWN whatever that setting says: the
+ * node would hold connections it can never deliver to. The details show the deliveries that failed (and were skipped)
+ * and the times the delivery thread had to be replaced, so a bug in delivery shows up here and not only in the log.
  */
 public final class BusHealthIndicator implements HealthIndicator {
 
@@ -32,10 +37,16 @@ public final class BusHealthIndicator implements HealthIndicator {
 	@Override
 	public Health health() {
 		boolean available = this.bus.isAvailable();
-		Health.Builder health = (available || !this.affectsReadiness) ? Health.up() : Health.down();
+		BusStats stats = (this.bus instanceof BusStats busStats) ? busStats : null;
+		boolean deliveryStopped = stats != null && stats.isDeliveryStopped();
+		Health.Builder health = (!deliveryStopped && (available || !this.affectsReadiness)) ? Health.up()
+				: Health.down();
 		health.withDetail("type", this.type).withDetail("available", available);
-		if (this.bus instanceof BusStats stats) {
-			health.withDetail("subscribedChannels", stats.subscribedChannels())
+		if (stats != null) {
+			health.withDetail("deliveryStopped", deliveryStopped)
+				.withDetail("deliveryFailures", stats.deliveryFailureCount())
+				.withDetail("deliveryRestarts", stats.deliveryRestartCount())
+				.withDetail("subscribedChannels", stats.subscribedChannels())
 				.withDetail("reconnects", stats.reconnectCount())
 				.withDetail("pendingDeliveries", stats.pendingDeliveries());
 		}

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpContent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -119,8 +120,9 @@ class ChannelStreamOutputTests {
 	}
 
 	private String nextChunk() {
-		ByteBuf chunk = this.channel.readOutbound();
-		assertThat(chunk).isNotNull();
+		HttpContent content = this.channel.readOutbound();
+		assertThat(content).isNotNull();
+		ByteBuf chunk = content.content();
 		try {
 			return chunk.toString(StandardCharsets.UTF_8);
 		}
