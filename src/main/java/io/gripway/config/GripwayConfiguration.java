@@ -28,7 +28,7 @@ import io.gripway.hold.HoldLimits;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.http.HeaderField;
-import io.gripway.publish.PublishServer;
+import io.gripway.publish.endpoint.PublishServer;
 import io.gripway.signing.GripSigner;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;

@@ -9,7 +9,7 @@ import io.gripway.lifecycle.DrainingConnectionCloseFilter;
 import io.gripway.lifecycle.GracefulDrain;
 import io.gripway.metrics.GripwayMeters;
 import io.gripway.metrics.OriginMetricsFilter;
-import io.gripway.publish.PublishListener;
+import io.gripway.publish.endpoint.PublishListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 

@@ -9,11 +9,11 @@ import java.util.Set;
 
 import io.gripway.bus.MessageBus;
 import io.gripway.hold.HoldRegistry;
-import io.gripway.lifecycle.RequestHeaderTimeout;
-import io.gripway.publish.PublishApi;
-import io.gripway.publish.PublishHandler;
-import io.gripway.publish.PublishListener;
-import io.gripway.publish.PublishServer;
+import io.gripway.server.RequestHeaderTimeout;
+import io.gripway.publish.endpoint.PublishApi;
+import io.gripway.publish.endpoint.PublishHandler;
+import io.gripway.publish.endpoint.PublishListener;
+import io.gripway.publish.endpoint.PublishServer;
 import io.gripway.publish.auth.ChannelScope;
 import io.gripway.publish.auth.PublisherCredential;
 import io.gripway.publish.auth.PublisherIdentity;

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
-import io.gripway.lifecycle.HttpServerLifecycle;
+import io.gripway.server.HttpServerLifecycle;
 import io.gripway.websocket.WsEvent;
 import io.gripway.websocket.WsEvents;
 import io.netty.buffer.Unpooled;

@@ -4,7 +4,7 @@ import io.gripway.bus.MessageBus;
 import io.gripway.gateway.Recoveries;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldRegistry;
-import io.gripway.publish.PublishListener;
+import io.gripway.publish.endpoint.PublishListener;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -3,7 +3,7 @@ package io.gripway.metrics;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.gripway.publish.PublishListener;
+import io.gripway.publish.endpoint.PublishListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 

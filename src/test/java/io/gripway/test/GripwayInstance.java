@@ -10,7 +10,7 @@ import java.util.List;
 
 import io.gripway.GripwayApplication;
 import io.gripway.hold.HoldRegistry;
-import io.gripway.publish.PublishServer;
+import io.gripway.publish.endpoint.PublishServer;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;

@@ -1,4 +1,4 @@
-package io.gripway.publish;
+package io.gripway.publish.endpoint;
 
 import java.util.List;
 

@@ -1,9 +1,9 @@
-package io.gripway.publish;
+package io.gripway.publish.endpoint;
 
 import java.time.Duration;
 
-import io.gripway.lifecycle.HttpServerLifecycle;
-import io.gripway.lifecycle.RequestHeaderTimeout;
+import io.gripway.server.HttpServerLifecycle;
+import io.gripway.server.RequestHeaderTimeout;
 
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;

@@ -1,4 +1,4 @@
-package io.gripway.publish;
+package io.gripway.publish.endpoint;
 
 import java.security.Principal;
 import java.util.List;
@@ -7,6 +7,9 @@ import java.util.Optional;
 
 import io.gripway.bus.BusUnavailableException;
 import io.gripway.bus.MessageBus;
+import io.gripway.publish.InvalidPublishException;
+import io.gripway.publish.PublishItem;
+import io.gripway.publish.PublishRequestParser;
 import io.gripway.publish.auth.PublisherAuthentication;
 import io.gripway.publish.auth.PublisherIdentity;
 import org.jspecify.annotations.Nullable;

@@ -1,4 +1,4 @@
-package io.gripway.publish;
+package io.gripway.publish.endpoint;
 
 /** Told what became of each publish request, for metrics; implementations must be cheap and never throw. */
 public interface PublishListener {

@@ -1,4 +1,4 @@
-package io.gripway.publish;
+package io.gripway.publish.endpoint;
 
 import java.io.IOException;
 import java.net.URI;
@@ -14,6 +14,9 @@ import io.gripway.bus.BusReceiver;
 import io.gripway.bus.BusUnavailableException;
 import io.gripway.bus.MessageBus;
 import io.gripway.http.Content;
+import io.gripway.publish.Action;
+import io.gripway.publish.HttpStreamFormat;
+import io.gripway.publish.PublishItem;
 import io.gripway.test.RawSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.gripway.publish;
+package io.gripway.publish.endpoint;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,6 +27,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.gripway.bus.BusReceiver;
 import io.gripway.bus.MessageBus;
+import io.gripway.publish.PublishItem;
 import io.gripway.publish.auth.ChannelScope;
 import io.gripway.publish.auth.PublisherCredential;
 import io.gripway.publish.auth.PublisherIdentity;

@@ -1,4 +1,4 @@
-package io.gripway.lifecycle;
+package io.gripway.server;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
