@@ -28,6 +28,7 @@ import io.gripway.hold.HoldLimits;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.http.HeaderField;
+import io.gripway.lifecycle.BusLifecycle;
 import io.gripway.publish.endpoint.PublishServer;
 import io.gripway.signing.GripSigner;
 import org.jspecify.annotations.Nullable;
@@ -103,8 +104,13 @@ class GripwayConfiguration {
 		HoldRegistry registry = new HoldRegistry(bus, new HoldLimits(hold.maxConnections(),
 				hold.maxSubscriptionsPerConnection(), hold.idCacheTtl(), hold.idCacheSize(), hold.messageWait()),
 				listener.getIfAvailable(() -> HoldListener.NONE), history);
-		bus.start(registry);
 		return registry;
+	}
+
+	/** The bus starts delivering to the registry once the context is ready (see {@link BusLifecycle}). */
+	@Bean
+	BusLifecycle busLifecycle(MessageBus bus, HoldRegistry registry) {
+		return new BusLifecycle(bus, registry);
 	}
 
 	/**

@@ -7,7 +7,7 @@ import io.gripway.hold.HoldRegistry;
 import io.gripway.lifecycle.BusHealthIndicator;
 import io.gripway.lifecycle.DrainingConnectionCloseFilter;
 import io.gripway.lifecycle.GracefulDrain;
-import io.gripway.metrics.GripwayMeters;
+import io.gripway.metrics.Instrumentation;
 import io.gripway.metrics.OriginMetricsFilter;
 import io.gripway.publish.endpoint.PublishListener;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,22 +27,22 @@ class OperationsConfiguration {
 
 	@Bean
 	HoldListener holdMetricsListener(MeterRegistry registry) {
-		return GripwayMeters.holdListener(registry);
+		return Instrumentation.holdListener(registry);
 	}
 
 	@Bean
 	PublishListener publishMetricsListener(MeterRegistry registry) {
-		return GripwayMeters.publishListener(registry);
+		return Instrumentation.publishListener(registry);
 	}
 
 	@Bean
 	MeterBinder gripwayNodeGauges(HoldRegistry holds, MessageBus bus, GripwayProperties properties) {
-		return GripwayMeters.nodeGauges(holds, bus, properties.bus().type().toString());
+		return Instrumentation.nodeGauges(holds, bus, properties.bus().type().toString());
 	}
 
 	@Bean
 	MeterBinder gripwayRecoveryMeters(Recoveries recoveries) {
-		return GripwayMeters.recoveries(recoveries);
+		return Instrumentation.recoveries(recoveries);
 	}
 
 	@Bean

@@ -129,7 +129,7 @@ public abstract class Hold {
 	}
 
 	/** The transport this hold belongs to, for metrics and logs. */
-	public abstract HoldKind kind();
+	public abstract Transport kind();
 
 	/**
 	 * Hands one published item to this connection, already past the channel's filters. Must not block.

@@ -14,52 +14,52 @@ public interface HoldListener {
 	};
 
 	/** A hold was registered. */
-	default void started(HoldKind kind) {
+	default void started(Transport kind) {
 	}
 
 	/**
 	 * A hold was refused before it was registered.
 	 * @param reason {@link HoldRegistry#REFUSED_LIMIT} or {@link HoldRegistry#REFUSED_DRAINING}
 	 */
-	default void refused(HoldKind kind, String reason) {
+	default void refused(Transport kind, String reason) {
 	}
 
 	/** A registered hold was unregistered, exactly once per {@link #started}. */
-	default void ended(HoldKind kind, HoldOutcome outcome) {
+	default void ended(Transport kind, HoldOutcome outcome) {
 	}
 
 	/**
 	 * A published message is being handed to the client's connection.
 	 * @param publishedAtMillis epoch millis when the publish API accepted it, on whichever node
 	 */
-	default void delivered(HoldKind kind, long publishedAtMillis) {
+	default void delivered(Transport kind, long publishedAtMillis) {
 	}
 
 	/** A connection's queue overflowed; it is being disconnected as a slow consumer. */
-	default void overflow(HoldKind kind) {
+	default void overflow(Transport kind) {
 	}
 
 	/** A message addressed to a connection of {@code kind} was not delivered to it. */
-	default void dropped(HoldKind kind, DropReason reason) {
+	default void dropped(Transport kind, DropReason reason) {
 	}
 
 	/** A connection went back to its origin for what it missed. */
-	default void recoveryStarted(HoldKind kind, RecoveryCause cause) {
+	default void recoveryStarted(Transport kind, RecoveryCause cause) {
 	}
 
 	/**
 	 * A recovery ended.
 	 * @param succeeded the origin's answer was adopted; false when the connection was ended for want of one
 	 */
-	default void recoveryEnded(HoldKind kind, RecoveryCause cause, boolean succeeded) {
+	default void recoveryEnded(Transport kind, RecoveryCause cause, boolean succeeded) {
 	}
 
 	/** Items were sent to a connection from channel history, without asking its origin. */
-	default void replayed(HoldKind kind, int items) {
+	default void replayed(Transport kind, int items) {
 	}
 
 	/** History could not prove what a connection missed (id not found, trimmed, lost); it recovers from its origin. */
-	default void replayFellBack(HoldKind kind) {
+	default void replayFellBack(Transport kind) {
 	}
 
 }

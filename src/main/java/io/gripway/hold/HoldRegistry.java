@@ -67,7 +67,7 @@ public final class HoldRegistry implements BusReceiver {
 	// meanwhile must still be recognised
 	private final RecentIds recentIds;
 
-	private final Map<HoldKind, AtomicInteger> heldByKind = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, AtomicInteger> heldByKind = new EnumMap<>(Transport.class);
 
 	private final HoldListener listener;
 
@@ -109,7 +109,7 @@ public final class HoldRegistry implements BusReceiver {
 		this.recentIds = new RecentIds(limits.idCacheTtl().toNanos(), limits.idCacheSize());
 		this.sequencer = new Sequencer(limits.messageWait().toNanos(), HoldLimits.MAX_WAITING_PER_CHANNEL,
 				HoldLimits.MAX_SEQUENCED_CHANNELS);
-		for (HoldKind kind : HoldKind.values()) {
+		for (Transport kind : Transport.values()) {
 			this.heldByKind.put(kind, new AtomicInteger());
 		}
 	}
@@ -416,7 +416,7 @@ public final class HoldRegistry implements BusReceiver {
 		return this.held.get();
 	}
 
-	public int heldCount(HoldKind kind) {
+	public int heldCount(Transport kind) {
 		return this.heldByKind.get(kind).get();
 	}
 

@@ -67,8 +67,8 @@ public final class ResponseHold extends Hold {
 	}
 
 	@Override
-	public HoldKind kind() {
-		return HoldKind.RESPONSE;
+	public Transport kind() {
+		return Transport.RESPONSE;
 	}
 
 	@Override

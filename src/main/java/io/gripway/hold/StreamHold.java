@@ -175,8 +175,8 @@ public final class StreamHold extends Hold {
 	}
 
 	@Override
-	public HoldKind kind() {
-		return HoldKind.STREAM;
+	public Transport kind() {
+		return Transport.STREAM;
 	}
 
 	/** The response can take content now: what waited goes first, then everything as it comes. */

@@ -40,8 +40,8 @@ public final class WebSocketHold extends Hold {
 	}
 
 	@Override
-	public HoldKind kind() {
-		return HoldKind.WEBSOCKET;
+	public Transport kind() {
+		return Transport.WEBSOCKET;
 	}
 
 	/** The frames for the client, in order: sends, then at most one close; errors for a slow client. */

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.gripway.hold.DropReason;
-import io.gripway.hold.HoldKind;
+import io.gripway.hold.Transport;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldOutcome;
 import io.gripway.hold.HoldRegistry;
@@ -31,66 +31,66 @@ import io.micrometer.core.instrument.Timer;
  */
 final class MicrometerHoldListener implements HoldListener {
 
-	private final Map<HoldKind, Counter> started = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, Counter> started = new EnumMap<>(Transport.class);
 
-	private final Map<HoldKind, Map<HoldOutcome, Counter>> ended = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, Map<HoldOutcome, Counter>> ended = new EnumMap<>(Transport.class);
 
-	private final Map<HoldKind, Counter> refusedLimit = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, Counter> refusedLimit = new EnumMap<>(Transport.class);
 
-	private final Map<HoldKind, Counter> refusedDraining = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, Counter> refusedDraining = new EnumMap<>(Transport.class);
 
-	private final Map<HoldKind, Counter> delivered = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, Counter> delivered = new EnumMap<>(Transport.class);
 
-	private final Map<HoldKind, Timer> latency = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, Timer> latency = new EnumMap<>(Transport.class);
 
-	private final Map<HoldKind, Counter> overflows = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, Counter> overflows = new EnumMap<>(Transport.class);
 
-	private final Map<HoldKind, Map<DropReason, Counter>> dropped = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, Map<DropReason, Counter>> dropped = new EnumMap<>(Transport.class);
 
-	private final Map<HoldKind, Map<RecoveryCause, Counter>> recoveries = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, Map<RecoveryCause, Counter>> recoveries = new EnumMap<>(Transport.class);
 
-	private final Map<HoldKind, Map<RecoveryCause, Counter>> recovered = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, Map<RecoveryCause, Counter>> recovered = new EnumMap<>(Transport.class);
 
-	private final Map<HoldKind, Map<RecoveryCause, Counter>> unrecovered = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, Map<RecoveryCause, Counter>> unrecovered = new EnumMap<>(Transport.class);
 
-	private final Map<HoldKind, Counter> replayed = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, Counter> replayed = new EnumMap<>(Transport.class);
 
-	private final Map<HoldKind, Counter> replayFallbacks = new EnumMap<>(HoldKind.class);
+	private final Map<Transport, Counter> replayFallbacks = new EnumMap<>(Transport.class);
 
 	MicrometerHoldListener(MeterRegistry registry) {
-		for (HoldKind kind : HoldKind.values()) {
+		for (Transport kind : Transport.values()) {
 			String mode = kind.tag();
-			this.started.put(kind, registry.counter(GripMetrics.HOLDS_STARTED, GripMetrics.MODE, mode));
-			this.ended.put(kind, countersByTag(registry, GripMetrics.HOLDS_ENDED, mode, GripMetrics.OUTCOME,
+			this.started.put(kind, registry.counter(MeterNames.HOLDS_STARTED, MeterNames.MODE, mode));
+			this.ended.put(kind, countersByTag(registry, MeterNames.HOLDS_ENDED, mode, MeterNames.OUTCOME,
 					HoldOutcome.class, HoldOutcome::tag));
 			this.refusedLimit.put(kind, refused(registry, mode, HoldRegistry.REFUSED_LIMIT));
 			this.refusedDraining.put(kind, refused(registry, mode, HoldRegistry.REFUSED_DRAINING));
-			String format = GripMetrics.format(kind);
-			this.delivered.put(kind, registry.counter(GripMetrics.MESSAGES_DELIVERED, GripMetrics.FORMAT, format));
-			this.latency.put(kind, Timer.builder(GripMetrics.DELIVERY_LATENCY)
+			String format = MeterNames.format(kind);
+			this.delivered.put(kind, registry.counter(MeterNames.MESSAGES_DELIVERED, MeterNames.FORMAT, format));
+			this.latency.put(kind, Timer.builder(MeterNames.DELIVERY_LATENCY)
 				.description("Publish API receipt, on any node, to the message handed to the client's connection")
-				.tag(GripMetrics.FORMAT, format)
+				.tag(MeterNames.FORMAT, format)
 				.publishPercentileHistogram()
 				.minimumExpectedValue(Duration.ofMillis(1))
 				.maximumExpectedValue(Duration.ofSeconds(30))
 				.register(registry));
-			this.overflows.put(kind, registry.counter(GripMetrics.QUEUE_OVERFLOWS, GripMetrics.MODE, mode));
-			this.dropped.put(kind, countersByTag(registry, GripMetrics.MESSAGES_DROPPED, mode, GripMetrics.REASON,
+			this.overflows.put(kind, registry.counter(MeterNames.QUEUE_OVERFLOWS, MeterNames.MODE, mode));
+			this.dropped.put(kind, countersByTag(registry, MeterNames.MESSAGES_DROPPED, mode, MeterNames.REASON,
 					DropReason.class, DropReason::tag));
-			this.recoveries.put(kind, countersByTag(registry, GripMetrics.RECOVERIES_STARTED, mode, GripMetrics.CAUSE,
+			this.recoveries.put(kind, countersByTag(registry, MeterNames.RECOVERIES_STARTED, mode, MeterNames.CAUSE,
 					RecoveryCause.class, RecoveryCause::tag));
 			this.recovered.put(kind, recoveryOutcomes(registry, mode, "succeeded"));
 			this.unrecovered.put(kind, recoveryOutcomes(registry, mode, "failed"));
-			this.replayed.put(kind, registry.counter(GripMetrics.HISTORY_REPLAYED, GripMetrics.MODE, mode));
-			this.replayFallbacks.put(kind, registry.counter(GripMetrics.HISTORY_FALLBACKS, GripMetrics.MODE, mode));
+			this.replayed.put(kind, registry.counter(MeterNames.HISTORY_REPLAYED, MeterNames.MODE, mode));
+			this.replayFallbacks.put(kind, registry.counter(MeterNames.HISTORY_FALLBACKS, MeterNames.MODE, mode));
 		}
 	}
 
 	private static Map<RecoveryCause, Counter> recoveryOutcomes(MeterRegistry registry, String mode, String outcome) {
 		Map<RecoveryCause, Counter> counters = new EnumMap<>(RecoveryCause.class);
 		for (RecoveryCause cause : RecoveryCause.values()) {
-			counters.put(cause, registry.counter(GripMetrics.RECOVERIES_ENDED, GripMetrics.MODE, mode,
-					GripMetrics.CAUSE, cause.tag(), GripMetrics.OUTCOME, outcome));
+			counters.put(cause, registry.counter(MeterNames.RECOVERIES_ENDED, MeterNames.MODE, mode,
+					MeterNames.CAUSE, cause.tag(), MeterNames.OUTCOME, outcome));
 		}
 		return counters;
 	}
@@ -100,65 +100,65 @@ final class MicrometerHoldListener implements HoldListener {
 			String key, Class<E> type, Function<E, String> tag) {
 		Map<E, Counter> counters = new EnumMap<>(type);
 		for (E constant : type.getEnumConstants()) {
-			counters.put(constant, registry.counter(name, GripMetrics.MODE, mode, key, tag.apply(constant)));
+			counters.put(constant, registry.counter(name, MeterNames.MODE, mode, key, tag.apply(constant)));
 		}
 		return counters;
 	}
 
 	private static Counter refused(MeterRegistry registry, String mode, String reason) {
-		return registry.counter(GripMetrics.HOLDS_REFUSED, GripMetrics.MODE, mode, GripMetrics.REASON, reason);
+		return registry.counter(MeterNames.HOLDS_REFUSED, MeterNames.MODE, mode, MeterNames.REASON, reason);
 	}
 
 	@Override
-	public void started(HoldKind kind) {
+	public void started(Transport kind) {
 		this.started.get(kind).increment();
 	}
 
 	@Override
-	public void refused(HoldKind kind, String reason) {
+	public void refused(Transport kind, String reason) {
 		// two reasons exist; anything else would be a new one someone forgot to add here, so count it as the limit
 		(HoldRegistry.REFUSED_DRAINING.equals(reason) ? this.refusedDraining : this.refusedLimit).get(kind).increment();
 	}
 
 	@Override
-	public void ended(HoldKind kind, HoldOutcome outcome) {
+	public void ended(Transport kind, HoldOutcome outcome) {
 		this.ended.get(kind).get(outcome).increment();
 	}
 
 	@Override
-	public void delivered(HoldKind kind, long publishedAtMillis) {
+	public void delivered(Transport kind, long publishedAtMillis) {
 		this.delivered.get(kind).increment();
 		long elapsed = Math.max(0, System.currentTimeMillis() - publishedAtMillis);
 		this.latency.get(kind).record(elapsed, TimeUnit.MILLISECONDS);
 	}
 
 	@Override
-	public void overflow(HoldKind kind) {
+	public void overflow(Transport kind) {
 		this.overflows.get(kind).increment();
 	}
 
 	@Override
-	public void dropped(HoldKind kind, DropReason reason) {
+	public void dropped(Transport kind, DropReason reason) {
 		this.dropped.get(kind).get(reason).increment();
 	}
 
 	@Override
-	public void recoveryStarted(HoldKind kind, RecoveryCause cause) {
+	public void recoveryStarted(Transport kind, RecoveryCause cause) {
 		this.recoveries.get(kind).get(cause).increment();
 	}
 
 	@Override
-	public void recoveryEnded(HoldKind kind, RecoveryCause cause, boolean succeeded) {
+	public void recoveryEnded(Transport kind, RecoveryCause cause, boolean succeeded) {
 		(succeeded ? this.recovered : this.unrecovered).get(kind).get(cause).increment();
 	}
 
 	@Override
-	public void replayed(HoldKind kind, int items) {
+	public void replayed(Transport kind, int items) {
 		this.replayed.get(kind).increment(items);
 	}
 
 	@Override
-	public void replayFellBack(HoldKind kind) {
+	public void replayFellBack(Transport kind) {
 		this.replayFallbacks.get(kind).increment();
 	}
 

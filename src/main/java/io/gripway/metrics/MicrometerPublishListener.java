@@ -36,14 +36,14 @@ final class MicrometerPublishListener implements PublishListener {
 
 	MicrometerPublishListener(MeterRegistry registry) {
 		this.registry = registry;
-		this.acceptedRequests = requests(ACCEPTED, GripMetrics.NO_REASON);
-		this.unavailableRequests = requests(UNAVAILABLE, GripMetrics.NO_REASON);
-		this.acceptedItems = registry.counter(GripMetrics.PUBLISH_ITEMS, GripMetrics.OUTCOME, ACCEPTED);
-		this.unavailableItems = registry.counter(GripMetrics.PUBLISH_ITEMS, GripMetrics.OUTCOME, UNAVAILABLE);
+		this.acceptedRequests = requests(ACCEPTED, MeterNames.NO_REASON);
+		this.unavailableRequests = requests(UNAVAILABLE, MeterNames.NO_REASON);
+		this.acceptedItems = registry.counter(MeterNames.PUBLISH_ITEMS, MeterNames.OUTCOME, ACCEPTED);
+		this.unavailableItems = registry.counter(MeterNames.PUBLISH_ITEMS, MeterNames.OUTCOME, UNAVAILABLE);
 	}
 
 	private Counter requests(String outcome, String reason) {
-		return this.registry.counter(GripMetrics.PUBLISH_REQUESTS, GripMetrics.OUTCOME, outcome, GripMetrics.REASON,
+		return this.registry.counter(MeterNames.PUBLISH_REQUESTS, MeterNames.OUTCOME, outcome, MeterNames.REASON,
 				reason);
 	}
 

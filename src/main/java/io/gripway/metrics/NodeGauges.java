@@ -4,7 +4,7 @@ import java.util.function.ToDoubleFunction;
 
 import io.gripway.bus.BusStats;
 import io.gripway.bus.MessageBus;
-import io.gripway.hold.HoldKind;
+import io.gripway.hold.Transport;
 import io.gripway.hold.HoldRegistry;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -32,50 +32,50 @@ final class NodeGauges implements MeterBinder {
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		for (HoldKind kind : HoldKind.values()) {
-			Gauge.builder(GripMetrics.HELD_CONNECTIONS, this.holds, holds -> holds.heldCount(kind))
+		for (Transport kind : Transport.values()) {
+			Gauge.builder(MeterNames.HELD_CONNECTIONS, this.holds, holds -> holds.heldCount(kind))
 				.description("Connections held on this node")
-				.tag(GripMetrics.MODE, kind.tag())
+				.tag(MeterNames.MODE, kind.tag())
 				.register(registry);
 		}
-		Gauge.builder(GripMetrics.CHANNELS, this.holds, HoldRegistry::channelCount)
+		Gauge.builder(MeterNames.CHANNELS, this.holds, HoldRegistry::channelCount)
 			.description("Channels with at least one held connection on this node")
 			.register(registry);
-		Gauge.builder(GripMetrics.DRAINING, this.holds, holds -> holds.isDraining() ? 1 : 0)
+		Gauge.builder(MeterNames.DRAINING, this.holds, holds -> holds.isDraining() ? 1 : 0)
 			.description("1 while this node drains its connections at shutdown")
 			.register(registry);
-		Gauge.builder(GripMetrics.BUS_AVAILABLE, this.bus, bus -> bus.isAvailable() ? 1 : 0)
+		Gauge.builder(MeterNames.BUS_AVAILABLE, this.bus, bus -> bus.isAvailable() ? 1 : 0)
 			.description("1 when the bus can relay publishes")
-			.tag(GripMetrics.BUS_TYPE, this.busType)
+			.tag(MeterNames.BUS_TYPE, this.busType)
 			.register(registry);
 		// a bus without stats reports zeros, so dashboards and alerts work the same for every bus type
 		BusStats stats = (this.bus instanceof BusStats busStats) ? busStats : new BusStats() {
 		};
-		counter(registry, GripMetrics.BUS_RECEIVED, stats, BusStats::receivedCount);
-		counter(registry, GripMetrics.BUS_MALFORMED, stats, BusStats::malformedCount);
-		counter(registry, GripMetrics.BUS_DROPPED, stats, BusStats::droppedCount);
-		counter(registry, GripMetrics.BUS_RECONNECTS, stats, BusStats::reconnectCount);
-		counter(registry, GripMetrics.BUS_GAPS, stats, BusStats::gapCount);
-		Gauge.builder(GripMetrics.SEQUENCER_WAITING, this.holds, holds -> holds.sequencerCounts().waiting())
+		counter(registry, MeterNames.BUS_RECEIVED, stats, BusStats::receivedCount);
+		counter(registry, MeterNames.BUS_MALFORMED, stats, BusStats::malformedCount);
+		counter(registry, MeterNames.BUS_DROPPED, stats, BusStats::droppedCount);
+		counter(registry, MeterNames.BUS_RECONNECTS, stats, BusStats::reconnectCount);
+		counter(registry, MeterNames.BUS_GAPS, stats, BusStats::gapCount);
+		Gauge.builder(MeterNames.SEQUENCER_WAITING, this.holds, holds -> holds.sequencerCounts().waiting())
 			.description("Published items waiting for the items before them")
 			.register(registry);
-		FunctionCounter.builder(GripMetrics.SEQUENCER_WAITED, this.holds, holds -> holds.sequencerCounts().waited())
+		FunctionCounter.builder(MeterNames.SEQUENCER_WAITED, this.holds, holds -> holds.sequencerCounts().waited())
 			.register(registry);
 		FunctionCounter
-			.builder(GripMetrics.SEQUENCER_EXPIRED, this.holds, holds -> holds.sequencerCounts().releasedByTimer())
+			.builder(MeterNames.SEQUENCER_EXPIRED, this.holds, holds -> holds.sequencerCounts().releasedByTimer())
 			.register(registry);
-		FunctionCounter.builder(GripMetrics.SEQUENCER_DROPPED, this.holds, holds -> holds.sequencerCounts().dropped())
+		FunctionCounter.builder(MeterNames.SEQUENCER_DROPPED, this.holds, holds -> holds.sequencerCounts().dropped())
 			.register(registry);
-		Gauge.builder(GripMetrics.BUS_SUBSCRIPTIONS, stats, BusStats::subscribedChannels)
-			.tag(GripMetrics.BUS_TYPE, this.busType)
+		Gauge.builder(MeterNames.BUS_SUBSCRIPTIONS, stats, BusStats::subscribedChannels)
+			.tag(MeterNames.BUS_TYPE, this.busType)
 			.register(registry);
-		Gauge.builder(GripMetrics.BUS_PENDING, stats, BusStats::pendingDeliveries)
-			.tag(GripMetrics.BUS_TYPE, this.busType)
+		Gauge.builder(MeterNames.BUS_PENDING, stats, BusStats::pendingDeliveries)
+			.tag(MeterNames.BUS_TYPE, this.busType)
 			.register(registry);
 	}
 
 	private void counter(MeterRegistry registry, String name, BusStats stats, ToDoubleFunction<BusStats> count) {
-		FunctionCounter.builder(name, stats, count).tag(GripMetrics.BUS_TYPE, this.busType).register(registry);
+		FunctionCounter.builder(name, stats, count).tag(MeterNames.BUS_TYPE, this.busType).register(registry);
 	}
 
 }

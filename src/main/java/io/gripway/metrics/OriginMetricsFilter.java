@@ -57,10 +57,10 @@ public final class OriginMetricsFilter implements GlobalFilter, Ordered {
 
 	private void record(Timer.Sample sample, ServerWebExchange exchange, String status) {
 		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
-		sample.stop(Timer.builder(GripMetrics.ORIGIN_REQUESTS)
+		sample.stop(Timer.builder(MeterNames.ORIGIN_REQUESTS)
 			.description("Requests to origins, until the origin's response headers arrived")
-			.tag(GripMetrics.ROUTE, (route != null) ? route.getId() : "unknown")
-			.tag(GripMetrics.STATUS, status)
+			.tag(MeterNames.ROUTE, (route != null) ? route.getId() : "unknown")
+			.tag(MeterNames.STATUS, status)
 			.publishPercentileHistogram()
 			.register(this.registry));
 	}

@@ -95,7 +95,7 @@ final class WsOverHttpSession implements ClientSession {
 
 	private final String logPrefix;
 
-	private final GripMessages messages;
+	private final OriginMessageHandler messages;
 
 	private final RetryBackoffSpec retry;
 
@@ -136,7 +136,7 @@ final class WsOverHttpSession implements ClientSession {
 		this.settings = settings;
 		this.logPrefix = logPrefix;
 		this.hold = new WebSocketHold(settings.queueCapacity(), this::refresh);
-		this.messages = new GripMessages(this.hold, registry, timer, this::detach, logPrefix + "[" + uri + "] ");
+		this.messages = new OriginMessageHandler(this.hold, registry, timer, this::detach, logPrefix + "[" + uri + "] ");
 		this.retry = Retry.backoff(settings.maxRetries(), settings.retryBase())
 			.maxBackoff(settings.maxBackoff())
 			.jitter(RETRY_JITTER)
@@ -409,10 +409,10 @@ final class WsOverHttpSession implements ClientSession {
 					this.messages.binary(event.content());
 					break;
 				case PING:
-					this.hold.offer(GripMessages.frame(WsMessageType.PING, event.content()));
+					this.hold.offer(OriginMessageHandler.frame(WsMessageType.PING, event.content()));
 					break;
 				case PONG:
-					this.hold.offer(GripMessages.frame(WsMessageType.PONG, event.content()));
+					this.hold.offer(OriginMessageHandler.frame(WsMessageType.PONG, event.content()));
 					break;
 				case CLOSE:
 					originDone();

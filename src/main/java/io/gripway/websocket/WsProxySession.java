@@ -23,7 +23,7 @@ import reactor.util.concurrent.Queues;
 
 /**
  * One client WebSocket proxied to a WebSocket origin (reference §4.1). When the origin accepted the GRIP extension
- * ({@code Sec-WebSocket-Extensions: grip}), its messages go through {@link GripMessages} ({@code m:}, {@code c:},
+ * ({@code Sec-WebSocket-Extensions: grip}), its messages go through {@link OriginMessageHandler} ({@code m:}, {@code c:},
  * publishes); otherwise they are relayed unchanged. Client messages are relayed unchanged either way.
  *
  * <h3>Bounded queue</h3> Client frames wait for the origin's socket in a queue of {@code queueCapacity}; a client
@@ -47,7 +47,7 @@ final class WsProxySession implements ClientSession {
 
 	private final WebSocketHold hold;
 
-	private final GripMessages messages;
+	private final OriginMessageHandler messages;
 
 	private final Sinks.Many<WebSocketFrame> toOrigin;
 
@@ -77,7 +77,7 @@ final class WsProxySession implements ClientSession {
 		this.hold = new WebSocketHold(queueCapacity, () -> {
 			// refresh asks a WebSocket-over-HTTP origin; a WebSocket origin has nothing to be asked
 		});
-		this.messages = new GripMessages(this.hold, registry, timer, this::detach, logPrefix);
+		this.messages = new OriginMessageHandler(this.hold, registry, timer, this::detach, logPrefix);
 		if (grip) {
 			this.messages.enableGrip();
 		}
@@ -132,10 +132,10 @@ final class WsProxySession implements ClientSession {
 			this.messages.binary(content);
 		}
 		else if (frame instanceof PingWebSocketFrame) {
-			this.hold.offer(GripMessages.frame(WsMessageType.PING, content));
+			this.hold.offer(OriginMessageHandler.frame(WsMessageType.PING, content));
 		}
 		else if (frame instanceof PongWebSocketFrame) {
-			this.hold.offer(GripMessages.frame(WsMessageType.PONG, content));
+			this.hold.offer(OriginMessageHandler.frame(WsMessageType.PONG, content));
 		}
 	}
 

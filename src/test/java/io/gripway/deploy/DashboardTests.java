@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import io.gripway.metrics.GripMetrics;
+import io.gripway.metrics.MeterNames;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,7 +50,7 @@ class DashboardTests {
 	void everyQueriedMetricIsAGripwayMeter() throws Exception {
 		Set<String> queried = queriedSeries(dashboard());
 		assertThat(queried).isNotEmpty();
-		Set<String> known = Set.copyOf(GripMetrics.ALL);
+		Set<String> known = Set.copyOf(MeterNames.ALL);
 		for (String series : queried) {
 			assertThat(known).as(series + " (meter " + meterName(series) + ")").contains(meterName(series));
 		}
@@ -61,9 +61,9 @@ class DashboardTests {
 		Set<String> meters = queriedSeries(dashboard()).stream()
 			.map(DashboardTests::meterName)
 			.collect(Collectors.toSet());
-		assertThat(meters).contains(GripMetrics.HELD_CONNECTIONS, GripMetrics.PUBLISH_REQUESTS,
-				GripMetrics.DELIVERY_LATENCY, GripMetrics.MESSAGES_DROPPED, GripMetrics.BUS_AVAILABLE,
-				GripMetrics.HOLDS_ENDED, GripMetrics.ORIGIN_REQUESTS);
+		assertThat(meters).contains(MeterNames.HELD_CONNECTIONS, MeterNames.PUBLISH_REQUESTS,
+				MeterNames.DELIVERY_LATENCY, MeterNames.MESSAGES_DROPPED, MeterNames.BUS_AVAILABLE,
+				MeterNames.HOLDS_ENDED, MeterNames.ORIGIN_REQUESTS);
 	}
 
 	@Test
@@ -78,9 +78,9 @@ class DashboardTests {
 
 	@Test
 	void meterNamesMapBackFromPrometheusSeries() {
-		assertThat(meterName("gripway_delivery_latency_seconds_bucket")).isEqualTo(GripMetrics.DELIVERY_LATENCY);
-		assertThat(meterName("gripway_holds_ended_total")).isEqualTo(GripMetrics.HOLDS_ENDED);
-		assertThat(meterName("gripway_held_connections")).isEqualTo(GripMetrics.HELD_CONNECTIONS);
+		assertThat(meterName("gripway_delivery_latency_seconds_bucket")).isEqualTo(MeterNames.DELIVERY_LATENCY);
+		assertThat(meterName("gripway_holds_ended_total")).isEqualTo(MeterNames.HOLDS_ENDED);
+		assertThat(meterName("gripway_held_connections")).isEqualTo(MeterNames.HELD_CONNECTIONS);
 	}
 
 }

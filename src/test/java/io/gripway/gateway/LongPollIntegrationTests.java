@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.gripway.hold.HoldKind;
+import io.gripway.hold.Transport;
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
 import io.gripway.test.PublishJson;
@@ -263,7 +263,7 @@ class LongPollIntegrationTests {
 		}
 		gripway.awaitSubscribers("gone", 0);
 		Await.until("no held long-polls left", Duration.ofSeconds(10),
-				() -> gripway.registry().heldCount(HoldKind.RESPONSE) == 0);
+				() -> gripway.registry().heldCount(Transport.RESPONSE) == 0);
 	}
 
 	@Test

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.gripway.hold.HoldKind;
+import io.gripway.hold.Transport;
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
 import io.gripway.test.RawOrigin;
@@ -125,7 +125,7 @@ class RequestTargetIntegrationTests {
 		RawOrigin.Request disconnect = origin.next(WAIT);
 		assertThat(disconnect.requestLine()).isEqualTo("POST /ws" + target + " HTTP/1.1");
 		assertThat(disconnect.bodyText()).isEqualTo("DISCONNECT\r\n");
-		Await.until(WAIT, () -> gripway.registry().heldCount(HoldKind.WEBSOCKET) == 0, () -> "no WebSocket held");
+		Await.until(WAIT, () -> gripway.registry().heldCount(Transport.WEBSOCKET) == 0, () -> "no WebSocket held");
 	}
 
 	static Socket connect() throws IOException {

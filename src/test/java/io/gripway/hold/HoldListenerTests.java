@@ -32,32 +32,32 @@ class HoldListenerTests {
 	final HoldListener recorder = new HoldListener() {
 
 		@Override
-		public void started(HoldKind kind) {
+		public void started(Transport kind) {
 			HoldListenerTests.this.events.add("started " + kind.tag());
 		}
 
 		@Override
-		public void refused(HoldKind kind, String reason) {
+		public void refused(Transport kind, String reason) {
 			HoldListenerTests.this.events.add("refused " + kind.tag() + " " + reason);
 		}
 
 		@Override
-		public void ended(HoldKind kind, HoldOutcome outcome) {
+		public void ended(Transport kind, HoldOutcome outcome) {
 			HoldListenerTests.this.events.add("ended " + kind.tag() + " " + outcome.tag());
 		}
 
 		@Override
-		public void delivered(HoldKind kind, long publishedAtMillis) {
+		public void delivered(Transport kind, long publishedAtMillis) {
 			HoldListenerTests.this.events.add("delivered " + kind.tag());
 		}
 
 		@Override
-		public void overflow(HoldKind kind) {
+		public void overflow(Transport kind) {
 			HoldListenerTests.this.events.add("overflow " + kind.tag());
 		}
 
 		@Override
-		public void dropped(HoldKind kind, DropReason reason) {
+		public void dropped(Transport kind, DropReason reason) {
 			HoldListenerTests.this.events.add("dropped " + kind.tag() + " " + reason.tag());
 		}
 

@@ -96,7 +96,7 @@ class HoldRegistrySubscribeTests {
 		this.registry.subscribe(this.hold, channel("b"));
 		this.registry.unregister(this.hold);
 		assertThat(this.registry.channelCount()).isZero();
-		assertThat(this.registry.heldCount(HoldKind.WEBSOCKET)).isZero();
+		assertThat(this.registry.heldCount(Transport.WEBSOCKET)).isZero();
 		assertThat(this.registry.subscribe(this.hold, channel("c"))).isFalse();
 		assertThat(this.registry.channelCount()).isZero();
 		assertThat(this.bus.calls).containsExactlyInAnyOrder("+a", "+b", "-a", "-b");

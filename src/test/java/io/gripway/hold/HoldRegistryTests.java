@@ -116,8 +116,8 @@ class HoldRegistryTests {
 		}
 
 		@Override
-		public HoldKind kind() {
-			return HoldKind.STREAM;
+		public Transport kind() {
+			return Transport.STREAM;
 		}
 
 		@Override

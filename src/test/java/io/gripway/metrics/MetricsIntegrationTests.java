@@ -113,7 +113,7 @@ class MetricsIntegrationTests {
 		client.send(HttpRequest.newBuilder(URI.create(gripway.proxyUrl() + "/plain")).timeout(WAIT).build(),
 				HttpResponse.BodyHandlers.ofString());
 		String scrape = scrape();
-		for (String name : GripMetrics.ALL) {
+		for (String name : MeterNames.ALL) {
 			assertThat(scrape).as(name).contains(name.replace('.', '_'));
 		}
 	}

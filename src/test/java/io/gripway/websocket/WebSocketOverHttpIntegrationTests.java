@@ -15,7 +15,7 @@ import java.util.stream.IntStream;
 
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.SignedJWT;
-import io.gripway.hold.HoldKind;
+import io.gripway.hold.Transport;
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
 import io.gripway.test.TestOrigin;
@@ -194,8 +194,8 @@ class WebSocketOverHttpIntegrationTests {
 
 	@AfterEach
 	void noConnectionOutlivesItsTest() {
-		Await.until(WAIT, () -> gripway.registry().heldCount(HoldKind.WEBSOCKET) == 0,
-				() -> "no WebSocket held, have " + gripway.registry().heldCount(HoldKind.WEBSOCKET));
+		Await.until(WAIT, () -> gripway.registry().heldCount(Transport.WEBSOCKET) == 0,
+				() -> "no WebSocket held, have " + gripway.registry().heldCount(Transport.WEBSOCKET));
 	}
 
 	// ---- the origin's side of the protocol, written independently of Gripway's codec

@@ -1,13 +1,13 @@
 package io.gripway.hold;
 
 /** The transports a connection can be held in; also a bounded metrics tag. */
-public enum HoldKind {
+public enum Transport {
 
 	RESPONSE("response"), STREAM("stream"), WEBSOCKET("websocket");
 
 	private final String tag;
 
-	HoldKind(String tag) {
+	Transport(String tag) {
 		this.tag = tag;
 	}
 

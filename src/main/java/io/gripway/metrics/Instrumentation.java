@@ -11,9 +11,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /** Makes the Micrometer implementations, whose classes stay package-private: configuration wires them. */
-public final class GripwayMeters {
+public final class Instrumentation {
 
-	private GripwayMeters() {
+	private Instrumentation() {
 	}
 
 	/** Counts hold starts, endings, refusals, deliveries with their latency, overflows and drops. */
@@ -29,16 +29,16 @@ public final class GripwayMeters {
 	/** Next-link fetches, their retries and collapses, and the recoveries waiting for their turn. */
 	public static MeterBinder recoveries(Recoveries recoveries) {
 		return registry -> {
-			FunctionCounter.builder(GripMetrics.LINK_FETCHES, recoveries, Recoveries::linkFetches)
+			FunctionCounter.builder(MeterNames.LINK_FETCHES, recoveries, Recoveries::linkFetches)
 				.description("Next-link requests sent to origins, retries included")
 				.register(registry);
-			FunctionCounter.builder(GripMetrics.LINK_RETRIES, recoveries, Recoveries::linkRetries)
+			FunctionCounter.builder(MeterNames.LINK_RETRIES, recoveries, Recoveries::linkRetries)
 				.description("Next-link requests retried after a failure")
 				.register(registry);
-			FunctionCounter.builder(GripMetrics.LINK_COLLAPSED, recoveries, Recoveries::collapsedFetches)
+			FunctionCounter.builder(MeterNames.LINK_COLLAPSED, recoveries, Recoveries::collapsedFetches)
 				.description("Next-link fetches that shared an identical request in flight")
 				.register(registry);
-			Gauge.builder(GripMetrics.RECOVERIES_WAITING, recoveries, Recoveries::waitingRecoveries)
+			Gauge.builder(MeterNames.RECOVERIES_WAITING, recoveries, Recoveries::waitingRecoveries)
 				.description("Recoveries waiting for their turn in the recovery rate limit")
 				.register(registry);
 		};

@@ -2,14 +2,14 @@ package io.gripway.metrics;
 
 import java.util.List;
 
-import io.gripway.hold.HoldKind;
+import io.gripway.hold.Transport;
 
 /**
  * Every Gripway meter name and tag key, in Micrometer's dotted form. Prometheus shows them with underscores, counters
  * with a {@code _total} suffix and timers in seconds ({@code gripway.delivery.latency} becomes
  * {@code gripway_delivery_latency_seconds_bucket}); {@code docs/operations.md} lists each with its meaning.
  */
-public final class GripMetrics {
+public final class MeterNames {
 
 	/** Gauge: connections held on this node now. Tag {@link #MODE}. */
 	public static final String HELD_CONNECTIONS = "gripway.held.connections";
@@ -140,15 +140,15 @@ public final class GripMetrics {
 			SEQUENCER_DROPPED, RECOVERIES_STARTED, RECOVERIES_ENDED, RECOVERIES_WAITING, LINK_FETCHES, LINK_RETRIES,
 			LINK_COLLAPSED, HISTORY_REPLAYED, HISTORY_FALLBACKS);
 
-	private GripMetrics() {
+	private MeterNames() {
 	}
 
 	/** The publish format a transport delivers, as the {@link #FORMAT} tag: GRIP's format names. */
-	public static String format(HoldKind kind) {
-		if (kind == HoldKind.RESPONSE) {
+	public static String format(Transport kind) {
+		if (kind == Transport.RESPONSE) {
 			return "http-response";
 		}
-		return (kind == HoldKind.STREAM) ? "http-stream" : "ws-message";
+		return (kind == Transport.STREAM) ? "http-stream" : "ws-message";
 	}
 
 }

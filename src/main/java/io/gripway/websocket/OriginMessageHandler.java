@@ -27,9 +27,9 @@ import reactor.core.scheduler.Scheduler;
  * <h3>Lifecycle</h3> {@link #stop()} cancels the keep-alive and any delayed message; later messages are still
  * processed, but nothing is scheduled.
  */
-final class GripMessages {
+final class OriginMessageHandler {
 
-	private static final Log logger = LogFactory.getLog(GripMessages.class);
+	private static final Log logger = LogFactory.getLog(OriginMessageHandler.class);
 
 	private static final byte[] MESSAGE_PREFIX = { 'm', ':' };
 
@@ -62,7 +62,7 @@ final class GripMessages {
 	 * @param detach what a {@code detach} control message does to the session
 	 * @param logPrefix names the connection and its origin in log lines
 	 */
-	GripMessages(WebSocketHold hold, HoldRegistry registry, Scheduler timer, Runnable detach, String logPrefix) {
+	OriginMessageHandler(WebSocketHold hold, HoldRegistry registry, Scheduler timer, Runnable detach, String logPrefix) {
 		this.hold = hold;
 		this.registry = registry;
 		this.timer = timer;
