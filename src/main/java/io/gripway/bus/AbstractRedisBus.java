@@ -3,6 +3,7 @@ package io.gripway.bus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -172,7 +173,37 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 		}
 		this.receiver = receiver;
 		this.deliveries = new DeliveryLoop(receiver, this.settings.deliveryQueueCapacity(), "gripway-bus-delivery");
+		// every node listens for recover requests, whatever channels it holds
+		this.subscriptions.subscribe(RECOVER_CHANNEL);
 		connectAll();
+	}
+
+	/**
+	 * The bus channel {@code /recover} requests travel on: a name no GRIP channel has (it starts with NUL, which a
+	 * publisher cannot send through the publish API's JSON by accident), with a payload no message has.
+	 */
+	static final String RECOVER_CHANNEL = "\u0000recover";
+
+	private static final byte[] RECOVER_REQUEST = "recover".getBytes(StandardCharsets.US_ASCII);
+
+	/**
+	 * Publishes a recover request that every node, this one included, acts on when it comes back from Redis. When it
+	 * cannot be sent (Redis is out of reach), this node recovers at once: its connections at least go back to their
+	 * origins, and the other nodes recover by themselves once their subscriptions are back (a gap).
+	 */
+	@Override
+	public void recover() {
+		CompletionStage<?> sent = isAvailable() ? send(redisChannel(RECOVER_CHANNEL), RECOVER_REQUEST) : null;
+		if (sent == null) {
+			this.receiver.recover();
+			return;
+		}
+		sent.whenComplete((ignored, error) -> {
+			if (error != null) {
+				logger.warn("Recover request not relayed through Redis (" + unwrap(error) + "); recovering this node");
+				this.receiver.recover();
+			}
+		});
 	}
 
 	/** The field of a history stream entry that holds the encoded message. */
@@ -311,7 +342,8 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 
 	/** Channels this node keeps subscribed: with local subscribers or lingering. */
 	int subscribedChannelCount() {
-		return this.subscriptions.subscribedCount();
+		// GRIP channels only: the recover channel is always there
+		return Math.max(0, this.subscriptions.subscribedCount() - 1);
 	}
 
 	@Override
@@ -340,11 +372,17 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 	}
 
 	final String redisChannel(String channel) {
-		return this.settings.channelPrefix() + channel;
+		// the recover channel stands outside the prefix's namespace, so a PUBSUB CHANNELS <prefix>* lists GRIP channels
+		// only; it still carries the prefix, so deployments sharing one Redis do not recover each other
+		return RECOVER_CHANNEL.equals(channel) ? RECOVER_CHANNEL + this.settings.channelPrefix()
+				: this.settings.channelPrefix() + channel;
 	}
 
 	/** The GRIP channel a Redis channel carries, or {@code null} when it does not carry one. */
 	final @Nullable String gripChannel(String redisChannel) {
+		if (redisChannel.equals(redisChannel(RECOVER_CHANNEL))) {
+			return RECOVER_CHANNEL;
+		}
 		String prefix = this.settings.channelPrefix();
 		return redisChannel.startsWith(prefix) ? redisChannel.substring(prefix.length()) : null;
 	}
@@ -409,6 +447,16 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 
 	/** Decodes a message from Redis on the I/O thread (cheap) and hands it to the delivery thread. */
 	final void received(String redisChannel, byte[] message) {
+		if (RECOVER_CHANNEL.equals(gripChannel(redisChannel)) && Arrays.equals(message, RECOVER_REQUEST)) {
+			// off the I/O thread: recovering touches every held connection
+			try {
+				this.scheduler.execute(() -> this.receiver.recover());
+			}
+			catch (RejectedExecutionException ex) {
+				// closing
+			}
+			return;
+		}
 		this.received.incrementAndGet();
 		BusCodec.Message decoded;
 		try {

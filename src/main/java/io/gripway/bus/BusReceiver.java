@@ -24,4 +24,11 @@ public interface BusReceiver {
 	default void gap(@Nullable Set<String> channels) {
 	}
 
+	/**
+	 * {@code POST /recover} was asked of some node: forget what is known of every channel's order and send every held
+	 * connection that can back to its origin. May be called from any thread.
+	 */
+	default void recover() {
+	}
+
 }

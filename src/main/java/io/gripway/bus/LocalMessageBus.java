@@ -29,6 +29,8 @@ final class LocalMessageBus implements MessageBus, BusStats, AutoCloseable {
 
 	private volatile @Nullable DeliveryLoop delivery;
 
+	private volatile @Nullable BusReceiver receiver;
+
 	private volatile boolean closed;
 
 	LocalMessageBus(int queueCapacity) {
@@ -54,11 +56,21 @@ final class LocalMessageBus implements MessageBus, BusStats, AutoCloseable {
 		});
 	}
 
+	/** One node: its own receiver is every node's. */
+	@Override
+	public void recover() {
+		BusReceiver target = this.receiver;
+		if (target != null) {
+			target.recover();
+		}
+	}
+
 	@Override
 	public synchronized void start(BusReceiver receiver) {
 		if (this.delivery != null) {
 			throw new IllegalStateException("already started");
 		}
+		this.receiver = receiver;
 		this.delivery = new DeliveryLoop(receiver, this.queueCapacity, "gripway-delivery");
 	}
 

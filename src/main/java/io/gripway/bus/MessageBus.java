@@ -48,6 +48,12 @@ public interface MessageBus {
 				System::nanoTime);
 	}
 
+	/**
+	 * Asks every node's receiver to {@linkplain BusReceiver#recover recover}, this one included; never blocks. A bus
+	 * that cannot reach the other nodes now recovers this node at least.
+	 */
+	void recover();
+
 	/** Whether publishes can be relayed now (for health and readiness). */
 	boolean isAvailable();
 

@@ -40,7 +40,7 @@ class PublishConfiguration {
 		List<PublisherRegistration> publishers = publishers(publish.auth().publishers());
 		refuseOpenDoor(publish, publishers);
 		PublishHandler handler = new PublishHandler(bus, (int) publish.maxBodySize().toBytes(),
-				listener.getIfAvailable(() -> PublishListener.NONE), registry::recover);
+				listener.getIfAvailable(() -> PublishListener.NONE), bus::recover);
 		return new PublishServer(publish.address(), publish.port(), PublishApi.httpHandler(handler, publishers),
 				properties.http().requestHeaderTimeout(), publish.idleTimeout());
 	}

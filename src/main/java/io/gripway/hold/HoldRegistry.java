@@ -187,6 +187,7 @@ public final class HoldRegistry implements BusReceiver {
 	 * {@code POST /recover}: forgets every channel's last id and sends every held connection that can back to its
 	 * origin (streams fetch their next link, long-polls retry their request).
 	 */
+	@Override
 	public void recover() {
 		synchronized (this.sequencing) {
 			this.sequencer.clear();

@@ -11,6 +11,10 @@ import reactor.core.publisher.Mono;
 /** A bus for registry tests: records the subscribe ({@code +ch}) and unsubscribe ({@code -ch}) calls it gets. */
 final class RecordingBus implements MessageBus {
 
+	@Override
+	public void recover() {
+	}
+
 	final List<String> calls = new ArrayList<>();
 
 	@Override

@@ -64,6 +64,10 @@ class BusHealthIndicatorTests {
 	private static final class DeafBus implements MessageBus, BusStats {
 
 		@Override
+		public void recover() {
+		}
+
+		@Override
 		public Mono<Void> publish(List<PublishItem> items) {
 			return Mono.empty();
 		}

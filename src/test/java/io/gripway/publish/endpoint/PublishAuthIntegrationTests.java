@@ -251,6 +251,10 @@ class PublishAuthIntegrationTests {
 	static final class Recording implements MessageBus {
 
 		@Override
+		public void recover() {
+		}
+
+		@Override
 		public Mono<Void> publish(List<PublishItem> items) {
 			return Mono.fromRunnable(() -> published.add(items));
 		}

@@ -222,6 +222,10 @@ class PublishHandlerIntegrationTests {
 	/** Records what was published; accepts everything. */
 	private static class RecordingMessageBus implements MessageBus {
 
+		@Override
+		public void recover() {
+		}
+
 		final List<List<PublishItem>> published = new CopyOnWriteArrayList<>();
 
 		@Override
