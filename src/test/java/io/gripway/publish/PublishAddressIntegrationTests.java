@@ -37,7 +37,8 @@ class PublishAddressIntegrationTests {
 	@Test
 	void publishPortListensOnTheConfiguredAddress() {
 		InetAddress external = nonLoopbackAddress();
-		try (GripwayInstance gripway = GripwayInstance.start("gripway.publish.address=0.0.0.0")) {
+		try (GripwayInstance gripway = GripwayInstance.start("gripway.publish.address=0.0.0.0",
+				"gripway.publish.allow-anonymous=true")) {
 			assertThat(reachable(external, gripway.publishPort())).as("publish port on " + external).isTrue();
 		}
 	}
