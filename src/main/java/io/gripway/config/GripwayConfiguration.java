@@ -11,6 +11,7 @@ import io.gripway.bus.MessageBuses;
 import io.gripway.crossorigin.JsonpMode;
 import io.gripway.crossorigin.JsonpSettings;
 import io.gripway.demo.DemoOrigin;
+import io.gripway.gateway.Apps;
 import io.gripway.gateway.CrossOriginFilter;
 import io.gripway.gateway.DetachingHttpHandler;
 import io.gripway.gateway.GripFilter;
@@ -128,7 +129,7 @@ class GripwayConfiguration {
 	Recoveries recoveries(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
 			GripwayProperties properties) {
 		GripwayProperties.Reliability reliability = properties.reliability();
-		return new Recoveries(httpClient, signature(properties), Schedulers.parallel(),
+		return new Recoveries(httpClient, Schedulers.parallel(),
 				new Recoveries.Settings(reliability.maxRetries(), reliability.retryBase(),
 						reliability.recoveriesPerSecond(), reliability.recoveryBatch(),
 						reliability.maxPageSize().toBytes()),
@@ -144,10 +145,11 @@ class GripwayConfiguration {
 	}
 
 	@Bean
-	GripResponder gripResponder(HoldRegistry registry, GripwayProperties properties, Recoveries recoveries) {
+	GripResponder gripResponder(HoldRegistry registry, GripwayProperties properties, Recoveries recoveries,
+			Apps apps) {
 		GripwayProperties.Hold hold = properties.hold();
 		return new GripResponder(registry, hold.maxResponseBody().toBytes(), hold.queueCapacity(),
-				Schedulers.parallel(), recoveries);
+				Schedulers.parallel(), recoveries, apps);
 	}
 
 	/** Keeps small request bodies, as Pushpin does, so a long-poll whose request had one can be retried with it. */
@@ -192,13 +194,12 @@ class GripwayConfiguration {
 	}
 
 	@Bean
-	GripRequestHeadersFilter gripRequestHeadersFilter(GripwayProperties properties) {
-		return new GripRequestHeadersFilter(signature(properties));
+	GripRequestHeadersFilter gripRequestHeadersFilter(Apps apps) {
+		return new GripRequestHeadersFilter(apps);
 	}
 
 	/** The current Grip-Sig token for requests to origins, or {@code null} when no key is set. */
-	static @Nullable Supplier<String> signature(GripwayProperties properties) {
-		GripwayProperties.Signing signing = properties.signing();
+	static @Nullable Supplier<String> signature(GripwayProperties.Signing signing) {
 		if (signing.key().isEmpty()) {
 			return null;
 		}

@@ -40,6 +40,8 @@ import org.springframework.validation.annotation.Validated;
  * @param history channel history at the edge
  * @param cors auto cross-origin and JSON-P for browsers on other origins
  * @param http limits on both HTTP ports (proxy and publish)
+ * @param apps applications sharing this tier, each with its routes, channel namespace, publishers and Grip-Sig key;
+ * none means one application, configured by the settings above
  */
 @ConfigurationProperties("gripway")
 @Validated
@@ -47,7 +49,8 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue @Valid Publi
 		@DefaultValue @Valid Signing signing, @DefaultValue @Valid Hold hold, @DefaultValue @Valid Bus bus,
 		@DefaultValue @Valid Demo demo, @DefaultValue @Valid Websocket websocket, @DefaultValue @Valid Health health,
 		@DefaultValue @Valid Drain drain, @DefaultValue @Valid Reliability reliability,
-		@DefaultValue @Valid History history, @DefaultValue @Valid Cors cors, @DefaultValue @Valid Http http) {
+		@DefaultValue @Valid History history, @DefaultValue @Valid Cors cors, @DefaultValue @Valid Http http,
+		@DefaultValue List<@Valid App> apps) {
 
 	/**
 	 * @param port the publish API's port (Pushpin's {@code push_in_http_port}); 0 picks a free one
@@ -246,6 +249,28 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue @Valid Publi
 				@DefaultValue("") String defaultMethod) {
 		}
 
+	}
+
+	/**
+	 * One application sharing the tier. Its channels live in a namespace of their own: its {@code news} is
+	 * {@code <name>:news} on the bus, which its origin and publishers never see.
+	 * @param name names the application, its routes and its channel prefix: letters, digits, {@code _ . -}
+	 * @param routes the requests that go to its origin
+	 * @param publishers who may publish to its channels, configured as {@code gripway.publish.auth.publishers};
+	 * their {@code channels} name its channels without the prefix
+	 * @param signing the Grip-Sig its origin receives; no key means its origin's requests are not signed
+	 */
+	public record App(@DefaultValue("") String name, @DefaultValue List<AppRoute> routes,
+			@DefaultValue List<Publisher> publishers, @DefaultValue Signing signing) {
+	}
+
+	/**
+	 * A route to an application's origin: a request matching every predicate given goes there.
+	 * @param uri the origin
+	 * @param hosts host patterns, as Spring Cloud Gateway's {@code Host} predicate ({@code **.a.example})
+	 * @param paths path patterns, as its {@code Path} predicate ({@code /a/**})
+	 */
+	public record AppRoute(@Nullable URI uri, @DefaultValue List<String> hosts, @DefaultValue List<String> paths) {
 	}
 
 }

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.gripway.app.ChannelNamespace;
 import io.gripway.bus.MessageBus;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.server.RequestHeaderTimeout;
@@ -37,7 +38,7 @@ class PublishConfiguration {
 	PublishServer publishServer(MessageBus bus, HoldRegistry registry, GripwayProperties properties,
 			ObjectProvider<PublishListener> listener) {
 		GripwayProperties.Publish publish = properties.publish();
-		List<PublisherRegistration> publishers = publishers(publish.auth().publishers());
+		List<PublisherRegistration> publishers = publishers(properties);
 		refuseOpenDoor(publish, publishers);
 		PublishHandler handler = new PublishHandler(bus, (int) publish.maxBodySize().toBytes(),
 				listener.getIfAvailable(() -> PublishListener.NONE), bus::recover);
@@ -82,15 +83,31 @@ class PublishConfiguration {
 	}
 
 	/**
+	 * Every publisher: {@code gripway.publish.auth.publishers}, which name channels as they are on the bus, then each
+	 * application's, which name its channels without its prefix. Names are unique across all of them.
+	 */
+	static List<PublisherRegistration> publishers(GripwayProperties properties) {
+		List<PublisherRegistration> registrations = new ArrayList<>();
+		Set<String> names = new HashSet<>();
+		publishers(properties.publish().auth().publishers(), "gripway.publish.auth.publishers",
+				ChannelNamespace.NONE, names, registrations);
+		for (int i = 0; i < properties.apps().size(); i++) {
+			GripwayProperties.App app = properties.apps().get(i);
+			publishers(app.publishers(), "gripway.apps[" + i + "].publishers", AppsConfiguration.namespace(app, i),
+					names, registrations);
+		}
+		return registrations;
+	}
+
+	/**
 	 * Checks the configuration contract (one credential per publisher) and reads the keys. Messages name the
 	 * publisher and the property, never a secret.
 	 */
-	static List<PublisherRegistration> publishers(List<GripwayProperties.Publisher> configured) {
-		List<PublisherRegistration> registrations = new ArrayList<>(configured.size());
-		Set<String> names = new HashSet<>();
+	private static void publishers(List<GripwayProperties.Publisher> configured, String property,
+			ChannelNamespace namespace, Set<String> names, List<PublisherRegistration> registrations) {
 		for (int i = 0; i < configured.size(); i++) {
 			GripwayProperties.Publisher publisher = configured.get(i);
-			String where = "gripway.publish.auth.publishers[" + i + "]";
+			String where = property + "[" + i + "]";
 			if (publisher.name().isBlank()) {
 				throw new IllegalStateException(where + ".name is required");
 			}
@@ -105,14 +122,13 @@ class PublishConfiguration {
 				throw new IllegalStateException(where + ".channels: " + ex.getMessage(), ex);
 			}
 			try {
-				registrations.add(new PublisherRegistration(new PublisherIdentity(publisher.name(), scope),
-						credential(publisher)));
+				registrations.add(new PublisherRegistration(
+						new PublisherIdentity(publisher.name(), scope, namespace), credential(publisher)));
 			}
 			catch (IllegalArgumentException ex) {
 				throw new IllegalStateException(where + " ('" + publisher.name() + "'): " + ex.getMessage(), ex);
 			}
 		}
-		return registrations;
 	}
 
 	private static PublisherCredential credential(GripwayProperties.Publisher publisher) {

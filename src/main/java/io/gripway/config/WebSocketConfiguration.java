@@ -2,6 +2,7 @@ package io.gripway.config;
 
 import java.util.List;
 
+import io.gripway.gateway.Apps;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.websocket.GripWebSocketFilter;
 import io.gripway.websocket.WsOverHttpSettings;
@@ -22,13 +23,13 @@ class WebSocketConfiguration {
 
 	@Bean
 	GripWebSocketFilter gripWebSocketFilter(WebSocketService webSocketService, HttpClient httpClient,
-			HoldRegistry registry, GripwayProperties properties,
+			HoldRegistry registry, GripwayProperties properties, Apps apps,
 			ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
 		GripwayProperties.Websocket websocket = properties.websocket();
 		WsOverHttpSettings settings = new WsOverHttpSettings(websocket.mode(), websocket.retryBase(),
 				websocket.maxRetries(), websocket.queueCapacity(), websocket.maxResponseBody().toBytes(),
 				websocket.maxPendingBytes().toBytes());
-		return new GripWebSocketFilter(webSocketService, httpClient, GripwayConfiguration.signature(properties),
+		return new GripWebSocketFilter(webSocketService, httpClient, apps,
 				registry, Schedulers.parallel(), settings, headersFilters);
 	}
 

@@ -11,7 +11,8 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The headers every request to an origin carries: no {@code Grip-*} header from the client (so nobody can forge
- * {@code Grip-Last} or {@code Grip-Sig}), then Gripway's own {@code Grip-Sig} and {@code Grip-Feature}.
+ * {@code Grip-Last} or {@code Grip-Sig}), then Gripway's own {@code Grip-Sig} (the route's application's, see
+ * {@link Apps}) and {@code Grip-Feature}.
  */
 public final class GripRequestHeadersFilter implements HttpHeadersFilter {
 
@@ -19,11 +20,11 @@ public final class GripRequestHeadersFilter implements HttpHeadersFilter {
 	public static final String FEATURES = "status, link:next, link:gone, filter:skip-self, filter:skip-users, "
 			+ "filter:require-sub, filter:build-id, filter:var-subst";
 
-	private final @Nullable Supplier<String> signature;
+	private final Apps apps;
 
-	/** @param signature the current Grip-Sig token, or {@code null} to send none */
-	public GripRequestHeadersFilter(@Nullable Supplier<String> signature) {
-		this.signature = signature;
+	/** @param apps whose Grip-Sig each route's requests carry */
+	public GripRequestHeadersFilter(Apps apps) {
+		this.apps = apps;
 	}
 
 	@Override
@@ -34,8 +35,9 @@ public final class GripRequestHeadersFilter implements HttpHeadersFilter {
 				filtered.addAll(name, values);
 			}
 		});
-		if (this.signature != null) {
-			filtered.set(GripHeaders.GRIP_SIG, this.signature.get());
+		@Nullable Supplier<String> signature = this.apps.of(exchange).signature();
+		if (signature != null) {
+			filtered.set(GripHeaders.GRIP_SIG, signature.get());
 		}
 		filtered.set(GripHeaders.GRIP_FEATURE, FEATURES);
 		return filtered;

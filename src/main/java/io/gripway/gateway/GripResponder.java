@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.gripway.app.App;
 import io.gripway.crossorigin.CrossOriginPolicy;
 import io.gripway.filter.ContentFilterException;
 import io.gripway.filter.ContentFilters;
@@ -64,6 +65,10 @@ import org.springframework.web.server.ServerWebExchange;
  * ({@code AddResponseHeader}) is part of the origin's response as Gripway sees it: a held response carries it like
  * one of the origin's headers, and a published header of the same name replaces it. Filters ordered outside
  * {@code GripFilter} do not reach a GRIP response. {@code DetachedResponseIntegrationTests} pins all of this.
+ *
+ * <h3>Applications</h3> Every instruction from an origin, the first, a retried request's and a next link's, has its
+ * channels put in the namespace of the route's application ({@link Apps}) before anything holds them, and every
+ * request Gripway makes to that origin on its own is signed with the application's Grip-Sig.
  */
 public final class GripResponder {
 
@@ -92,13 +97,16 @@ public final class GripResponder {
 
 	private final Recoveries reliability;
 
+	private final Apps apps;
+
 	public GripResponder(HoldRegistry registry, long maxResponseBody, int streamQueueCapacity, Scheduler timer,
-			Recoveries reliability) {
+			Recoveries reliability, Apps apps) {
 		this.registry = registry;
 		this.maxResponseBody = maxResponseBody;
 		this.streamQueueCapacity = streamQueueCapacity;
 		this.timer = timer;
 		this.reliability = reliability;
+		this.apps = apps;
 	}
 
 	/**
@@ -106,9 +114,10 @@ public final class GripResponder {
 	 * its answers.
 	 * @param body the request body, when it was small enough to keep ({@link RequestBodyRetainingFilter})
 	 * @param bodyLost the request had a body that was not kept: it cannot be retried
+	 * @param app the application of its route
 	 */
 	private record OriginRequest(String method, URI uri, List<HeaderField> headers, byte[] body, boolean bodyLost,
-			CrossOriginPolicy crossOrigin) {
+			CrossOriginPolicy crossOrigin, App app) {
 	}
 
 	Mono<Void> respond(ServerWebExchange exchange, int status, String reason, List<HeaderField> headers,
@@ -118,6 +127,7 @@ public final class GripResponder {
 		boolean streamOriginBody = !isJsonForm(headers) && "stream".equals(first(headers, GripHeaders.GRIP_HOLD))
 				&& !filtersContent(headers);
 		Mono<Content> kept = streamOriginBody ? Mono.just(Content.EMPTY) : body.aggregate(this.maxResponseBody);
+		App app = this.apps.of(exchange);
 		return kept.flatMap(content -> {
 			Instruct instruct;
 			try {
@@ -128,13 +138,14 @@ public final class GripResponder {
 						+ exchange.getRequest().getPath() + ": " + ex.getMessage());
 				return badInstruction(exchange, body);
 			}
-			HoldInstruction hold = instruct.hold();
 			String unfollowable = unfollowable(instruct);
 			if (unfollowable != null) {
 				logger.warn(exchange.getLogPrefix() + "Unusable GRIP instruction from origin for "
 						+ exchange.getRequest().getPath() + ": " + unfollowable);
 				return badInstruction(exchange, body);
 			}
+			instruct = app.namespace().toBus(instruct);
+			HoldInstruction hold = instruct.hold();
 			if (hold == null && instruct.next() == null) {
 				ResponseTemplate response = instruct.response();
 				return ClientResponses.full(exchange.getResponse(), response.code(), response.reason(),
@@ -143,9 +154,9 @@ public final class GripResponder {
 			List<ChannelSubscription> channels = (hold != null) ? limitChannels(exchange, hold.channels()) : List.of();
 			URI uri = requestUri(exchange);
 			if (hold != null && hold.mode() == HoldMode.RESPONSE) {
-				return holdResponse(exchange, instruct, channels, uri);
+				return holdResponse(exchange, instruct, channels, uri, app);
 			}
-			return holdStream(exchange, instruct, channels, uri, streamOriginBody ? body : null);
+			return holdStream(exchange, instruct, channels, uri, streamOriginBody ? body : null, app);
 		}).onErrorResume(OriginBodyTooLargeException.class, ex -> {
 			logger.warn(exchange.getLogPrefix() + "GRIP response from origin for " + exchange.getRequest().getPath()
 					+ " rejected: " + ex.getMessage());
@@ -179,8 +190,9 @@ public final class GripResponder {
 	}
 
 	private Mono<Void> holdResponse(ServerWebExchange exchange, Instruct instruct, List<ChannelSubscription> channels,
-			URI uri) {
+			URI uri, App app) {
 		ResponseHold hold = new ResponseHold(channels, instruct.meta(), this.registry.history());
+		hold.namespace(app.namespace());
 		if (!this.registry.register(hold)) {
 			return refuse(exchange);
 		}
@@ -190,7 +202,7 @@ public final class GripResponder {
 				|| exchange.getRequest().getHeaders().containsHeader("Transfer-Encoding");
 		OriginRequest request = new OriginRequest(exchange.getRequest().getMethod().name(), uri,
 				this.reliability.retryHeaders().of(exchange), (kept != null) ? kept : new byte[0],
-				hasBody && kept == null, CrossOriginFilter.policy(exchange));
+				hasBody && kept == null, CrossOriginFilter.policy(exchange), app);
 		Runnable release = once(() -> this.registry.unregister(hold));
 		// nothing below may refer to the exchange: it is over while the hold waits (see DetachingHttpHandler)
 		DetachingHttpHandler.detach(exchange.getResponse(), new HeldWrite() {
@@ -258,7 +270,8 @@ public final class GripResponder {
 				: this.reliability.limiter().admit(request.uri().toString());
 		return turn
 			.then(Mono.defer(() -> this.reliability.origin()
-				.send(request.method(), request.uri(), request.headers(), previous.lastIds(), request.body())))
+				.send(request.app(), request.method(), request.uri(), request.headers(), previous.lastIds(),
+						request.body())))
 			.flatMap(answer -> {
 				previous.retried(cause, true);
 				return answerRetry(response, request, answer);
@@ -283,22 +296,25 @@ public final class GripResponder {
 			return write(response, new ResponseTemplate(answer.status(), answer.reason(), reframed(answer.headers()),
 					answer.body()), request.crossOrigin());
 		}
-		Instruct instruct = InstructParser.parse(answer.status(), answer.reason(), answer.headers(), answer.body());
+		App app = request.app();
+		Instruct instruct = app.namespace()
+			.toBus(InstructParser.parse(answer.status(), answer.reason(), answer.headers(), answer.body()));
 		HoldInstruction hold = instruct.hold();
 		if (hold == null) {
 			return write(response, instruct.response(), request.crossOrigin());
 		}
 		List<ChannelSubscription> channels = limit(hold.channels());
 		if (hold.mode() == HoldMode.STREAM) {
-			StreamHold stream = newStream(response, instruct, channels, request.uri());
+			StreamHold stream = newStream(response, instruct, channels, request.uri(), app);
 			if (!this.registry.register(stream)) {
 				return refuse(response);
 			}
-			Runnable release = streamRelease(stream, null, instruct, request.uri());
+			Runnable release = streamRelease(stream, null, instruct, request.uri(), app);
 			return stream(response, stream, instruct, Flux.just(ClientResponses.buffer(filteredInitial(instruct))),
 					release, request.crossOrigin()).doFinally(signal -> release.run());
 		}
 		ResponseHold next = new ResponseHold(channels, instruct.meta(), this.registry.history());
+		next.namespace(app.namespace());
 		if (!this.registry.register(next)) {
 			return refuse(response);
 		}
@@ -307,15 +323,15 @@ public final class GripResponder {
 	}
 
 	private Mono<Void> holdStream(ServerWebExchange exchange, Instruct instruct, List<ChannelSubscription> channels,
-			URI uri, @Nullable OriginBody originBody) {
+			URI uri, @Nullable OriginBody originBody, App app) {
 		HttpServerResponse response = nativeResponse(exchange);
-		StreamHold hold = newStream(response, instruct, channels, uri);
+		StreamHold hold = newStream(response, instruct, channels, uri, app);
 		if (!this.registry.register(hold)) {
 			return (originBody != null) ? originBody.drain(this.maxResponseBody, DRAIN_TIME).then(refuse(exchange))
 					: refuse(exchange);
 		}
 		// the one cleanup, whether the held write ran or never started
-		Runnable release = streamRelease(hold, originBody, instruct, uri);
+		Runnable release = streamRelease(hold, originBody, instruct, uri, app);
 		Flux<ByteBuf> originBytes = (originBody != null) ? Flux.defer(originBody::stream)
 				: Flux.defer(() -> Flux.just(ClientResponses.buffer(filteredInitial(instruct))));
 		CrossOriginPolicy crossOrigin = CrossOriginFilter.policy(exchange);
@@ -336,19 +352,21 @@ public final class GripResponder {
 	}
 
 	private StreamHold newStream(HttpServerResponse response, Instruct instruct, List<ChannelSubscription> channels,
-			URI uri) {
+			URI uri, App app) {
 		Channel channel = ((Connection) response).channel();
 		HoldInstruction instruction = instruct.hold();
 		StreamHold hold = new StreamHold(channels, instruct.meta(),
 				(instruction != null) ? instruction.keepAlive() : null, this.streamQueueCapacity,
 				// closing the channel itself: disposing Reactor Netty's response leaves a busy connection open
 				this.timer, () -> channel.close());
-		hold.follow(this.reliability.links(), this.registry.history(), uri, instruct.next());
+		hold.namespace(app.namespace());
+		hold.follow(this.reliability.links(app), this.registry.history(), uri, instruct.next());
 		return hold;
 	}
 
 	/** The stream's one cleanup: detached, unregistered, the origin's body let go, the gone link POSTed. */
-	private Runnable streamRelease(StreamHold hold, @Nullable OriginBody originBody, Instruct instruct, URI uri) {
+	private Runnable streamRelease(StreamHold hold, @Nullable OriginBody originBody, Instruct instruct, URI uri,
+			App app) {
 		String gone = instruct.goneLink();
 		return once(() -> {
 			hold.detach();
@@ -357,7 +375,7 @@ public final class GripResponder {
 				originBody.discard();
 			}
 			if (gone != null) {
-				sendGone(uri.resolve(gone));
+				sendGone(app, uri.resolve(gone));
 			}
 		});
 	}
@@ -403,10 +421,10 @@ public final class GripResponder {
 		}
 	}
 
-	private void sendGone(URI gone) {
+	private void sendGone(App app, URI gone) {
 		// the client is gone and nothing waits for this answer; the gateway's response timeout bounds it
 		this.reliability.origin()
-			.send("POST", gone, List.of(), Map.of())
+			.send(app, "POST", gone, List.of(), Map.of())
 			.subscribe(answer -> {
 			}, error -> logger.info("Gone link " + gone + " failed: " + error.getMessage()));
 	}

@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.gripway.app.App;
 import io.gripway.hold.LinkPage;
-import io.gripway.hold.OriginLinks;
 import io.gripway.instruct.HoldInstruction;
 import io.gripway.instruct.HoldMode;
 import io.gripway.instruct.Instruct;
@@ -33,8 +33,12 @@ import reactor.util.retry.Retry;
  * too coarse), and a next link carries nothing else of its client.
  *
  * <h3>Rate</h3> Unless urgent (a {@code hint}), a fetch first waits its turn in the {@link RecoveryLimiter}.
+ *
+ * <h3>Applications</h3> A fetch is signed with its stream's application's Grip-Sig and names channels in
+ * {@code Grip-Last} as its origin does; the page's channels are put in the application's namespace before the stream
+ * adopts them. Fetches of different applications are never shared.
  */
-final class NextLinks implements OriginLinks {
+final class NextLinks {
 
 	private final OriginRequests origin;
 
@@ -59,17 +63,17 @@ final class NextLinks implements OriginLinks {
 		this.retryBase = retryBase;
 	}
 
-	@Override
-	public Mono<LinkPage> follow(URI link, Map<String, String> lastIds, boolean urgent) {
+	/** See {@link io.gripway.hold.OriginLinks#follow}; {@code lastIds} by channel on the bus. */
+	Mono<LinkPage> follow(App app, URI link, Map<String, String> lastIds, boolean urgent) {
 		Mono<Void> turn = urgent ? Mono.empty() : this.limiter.admit(link.toString());
-		return turn.then(Mono.defer(() -> shared(link, lastIds)));
+		return turn.then(Mono.defer(() -> shared(app, link, lastIds)));
 	}
 
-	private Mono<LinkPage> shared(URI link, Map<String, String> lastIds) {
-		String key = link + "\n" + String.join("\n", OriginRequests.gripLast(lastIds));
+	private Mono<LinkPage> shared(App app, URI link, Map<String, String> lastIds) {
+		String key = app.name() + "\n" + link + "\n" + String.join("\n", OriginRequests.gripLast(lastIds));
 		AtomicReference<Mono<LinkPage>> made = new AtomicReference<>();
 		Mono<LinkPage> fetch = this.inFlight.computeIfAbsent(key, k -> {
-			Mono<LinkPage> once = fetch(link, lastIds)
+			Mono<LinkPage> once = fetch(app, link, lastIds)
 				.doFinally(signal -> this.inFlight.remove(k, made.get()))
 				.cache();
 			made.set(once);
@@ -81,10 +85,10 @@ final class NextLinks implements OriginLinks {
 		return fetch;
 	}
 
-	private Mono<LinkPage> fetch(URI link, Map<String, String> lastIds) {
+	private Mono<LinkPage> fetch(App app, URI link, Map<String, String> lastIds) {
 		return Mono.defer(() -> {
 			this.fetches.increment();
-			return this.origin.send("GET", link, List.of(), lastIds);
+			return this.origin.send(app, "GET", link, List.of(), lastIds);
 		})
 			.map(answer -> {
 				if (!answer.successful()) {
@@ -98,8 +102,8 @@ final class NextLinks implements OriginLinks {
 				.doBeforeRetry(signal -> this.retries.increment())
 				.onRetryExhaustedThrow((spec, signal) -> signal.failure()))
 			.map(answer -> {
-				Instruct instruct = InstructParser.parse(answer.status(), answer.reason(), answer.headers(),
-						answer.body());
+				Instruct instruct = app.namespace()
+					.toBus(InstructParser.parse(answer.status(), answer.reason(), answer.headers(), answer.body()));
 				HoldInstruction hold = instruct.hold();
 				if (hold != null && hold.mode() != HoldMode.STREAM) {
 					// Pushpin's words

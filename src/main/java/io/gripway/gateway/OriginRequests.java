@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
+import io.gripway.app.App;
 import io.gripway.http.Content;
 import io.gripway.http.HeaderField;
 import io.gripway.instruct.GripHeaders;
@@ -20,7 +21,9 @@ import reactor.netty.http.client.HttpClient;
 /**
  * The requests Gripway makes to origins on its own, outside a client's exchange: next links, retried long-polls and
  * gone links. They go out on the gateway's own {@link HttpClient} (its pool, timeouts and TLS settings), carry a fresh
- * {@code Grip-Sig} and {@code Grip-Feature} as routed requests do, and never a client's {@code Grip-*} header.
+ * {@code Grip-Sig} (the connection's application's) and {@code Grip-Feature} as routed requests do, and never a
+ * client's {@code Grip-*} header. Channel names in {@code Grip-Last} are the origin's, without the application's
+ * prefix.
  *
  * <h3>Thread safety</h3> Stateless after construction; every method may be called from any thread.
  */
@@ -62,28 +65,29 @@ final class OriginRequests {
 
 	private final HttpClient client;
 
-	private final @Nullable Supplier<String> signature;
-
 	private final long maxBody;
 
 	/**
 	 * @param client the gateway's HTTP client
-	 * @param signature the current Grip-Sig token, or {@code null} when requests are not signed
 	 * @param maxBody the largest body read from an answer; larger fails with {@link OriginBodyTooLargeException}
 	 */
-	OriginRequests(HttpClient client, @Nullable Supplier<String> signature, long maxBody) {
+	OriginRequests(HttpClient client, long maxBody) {
 		this.client = client;
-		this.signature = signature;
 		this.maxBody = maxBody;
 	}
 
 	/**
 	 * Sends a request.
+	 * @param app the application whose origin it goes to: its Grip-Sig, its channel namespace
 	 * @param headers the request's headers; any {@code Grip-*} among them is replaced by Gripway's own
-	 * @param lastIds one {@code Grip-Last: <channel>; last-id=<id>} per entry, sorted by channel
+	 * @param lastIds by channel on the bus: one {@code Grip-Last: <channel>; last-id=<id>} per entry, the channel
+	 * named as the origin knows it, sorted by channel
 	 * @param body the request body, empty for none
 	 */
-	Mono<Answer> send(String method, URI uri, List<HeaderField> headers, Map<String, String> lastIds, byte[] body) {
+	Mono<Answer> send(App app, String method, URI uri, List<HeaderField> headers, Map<String, String> lastIds,
+			byte[] body) {
+		@Nullable Supplier<String> signature = app.signature();
+		List<String> gripLast = gripLast(app.namespace().fromBus(lastIds));
 		HttpClient.RequestSender request = this.client
 			.headers(out -> {
 				for (HeaderField header : headers) {
@@ -92,11 +96,11 @@ final class OriginRequests {
 						out.add(header.name(), header.value());
 					}
 				}
-				for (String value : gripLast(lastIds)) {
+				for (String value : gripLast) {
 					out.add(GripHeaders.GRIP_LAST, value);
 				}
-				if (this.signature != null) {
-					out.set(GripHeaders.GRIP_SIG, this.signature.get());
+				if (signature != null) {
+					out.set(GripHeaders.GRIP_SIG, signature.get());
 				}
 				out.set(GripHeaders.GRIP_FEATURE, GripRequestHeadersFilter.FEATURES);
 			})
@@ -111,12 +115,15 @@ final class OriginRequests {
 		})).single();
 	}
 
-	/** {@link #send(String, URI, List, Map, byte[])} without a body. */
-	Mono<Answer> send(String method, URI uri, List<HeaderField> headers, Map<String, String> lastIds) {
-		return send(method, uri, headers, lastIds, new byte[0]);
+	/** {@link #send(App, String, URI, List, Map, byte[])} without a body. */
+	Mono<Answer> send(App app, String method, URI uri, List<HeaderField> headers, Map<String, String> lastIds) {
+		return send(app, method, uri, headers, lastIds, new byte[0]);
 	}
 
-	/** The {@code Grip-Last} values for {@code lastIds}, in channel order so that equal sets give equal headers. */
+	/**
+	 * The {@code Grip-Last} values for {@code lastIds} (channels as the origin names them), in channel order so that
+	 * equal sets give equal headers.
+	 */
 	static List<String> gripLast(Map<String, String> lastIds) {
 		List<String> values = new ArrayList<>(lastIds.size());
 		new TreeMap<>(lastIds).forEach((channel, id) -> values.add(channel + "; last-id=" + id));

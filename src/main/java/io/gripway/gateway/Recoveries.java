@@ -2,10 +2,10 @@ package io.gripway.gateway;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
 
+import io.gripway.app.App;
+import io.gripway.hold.OriginLinks;
 import io.gripway.http.HeaderField;
-import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.client.HttpClient;
 
@@ -44,19 +44,19 @@ public final class Recoveries {
 	private final RetryHeaders retryHeaders;
 
 	/**
-	 * @param client the gateway's HTTP client, so these requests share its pool and settings
-	 * @param signature the current Grip-Sig token, or {@code null} when requests to origins are not signed
+	 * @param client the gateway's HTTP client, so these requests share its pool and settings; each is signed with
+	 * its connection's application's Grip-Sig
 	 */
-	public Recoveries(HttpClient client, @Nullable Supplier<String> signature, Scheduler timer, Settings settings,
-			RetryHeaders retryHeaders) {
-		this.origin = new OriginRequests(client, signature, settings.maxBody());
+	public Recoveries(HttpClient client, Scheduler timer, Settings settings, RetryHeaders retryHeaders) {
+		this.origin = new OriginRequests(client, settings.maxBody());
 		this.limiter = new RecoveryLimiter(timer, settings.batchesPerSecond(), settings.batchSize());
 		this.links = new NextLinks(this.origin, this.limiter, settings.maxRetries(), settings.retryBase());
 		this.retryHeaders = retryHeaders;
 	}
 
-	NextLinks links() {
-		return this.links;
+	/** The next links of {@code app}'s streams: signed with its Grip-Sig, pages' channels in its namespace. */
+	OriginLinks links(App app) {
+		return (link, lastIds, urgent) -> this.links.follow(app, link, lastIds, urgent);
 	}
 
 	OriginRequests origin() {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.gripway.app.ChannelNamespace;
 import io.gripway.filter.ContentFilterException;
 import io.gripway.filter.ContentFilters;
 import io.gripway.history.ChannelHistory;
@@ -61,6 +62,9 @@ public abstract class Hold {
 
 	private final AtomicReference<HoldOutcome> outcome = new AtomicReference<>();
 
+	// set once, before the hold is registered; its channels are bus names in this namespace
+	private volatile ChannelNamespace namespace = ChannelNamespace.NONE;
+
 	protected Hold(List<ChannelSubscription> channels, Map<String, String> meta) {
 		Map<String, ChannelSubscription> byName = new LinkedHashMap<>();
 		for (ChannelSubscription channel : channels) {
@@ -84,6 +88,18 @@ public abstract class Hold {
 
 	public Map<String, String> meta() {
 		return this.meta;
+	}
+
+	/**
+	 * The namespace of the application this connection belongs to: its channels are named on the bus, and
+	 * {@code build-id} renders them by the names its origin knows. Set once, before the hold is registered.
+	 */
+	public void namespace(ChannelNamespace namespace) {
+		this.namespace = namespace;
+	}
+
+	public ChannelNamespace namespace() {
+		return this.namespace;
 	}
 
 	/** Sets (non-null {@code value}) or deletes one subscription meta entry, which filters read. */
@@ -205,10 +221,12 @@ public abstract class Hold {
 		if (ContentFilters.contentFilters(subscription.filters()).isEmpty()) {
 			return content;
 		}
-		// Pushpin renders every channel of the connection, an empty value where it follows no id
+		// Pushpin renders every channel of the connection, an empty value where it follows no id; by the names the
+		// origin's id_format knows, without the application's prefix
 		Map<String, String> vars = new LinkedHashMap<>();
+		ChannelNamespace namespace = this.namespace;
 		for (String name : channelNames()) {
-			vars.put(name, ids.getOrDefault(name, ""));
+			vars.put(namespace.fromBus(name), ids.getOrDefault(name, ""));
 		}
 		try {
 			return ContentFilters.apply(subscription.filters(), meta(), vars, content);

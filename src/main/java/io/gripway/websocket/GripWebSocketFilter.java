@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
+import io.gripway.app.App;
+import io.gripway.gateway.Apps;
 import io.gripway.gateway.ClientResponses;
 import io.gripway.gateway.RequestTargetFilter;
 import io.gripway.hold.HoldRegistry;
@@ -62,6 +63,9 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * A route's mode is its metadata {@value #MODE_METADATA}, else {@code gripway.websocket.mode}. Plain HTTP requests
  * carrying WebSocket events on an {@code over-http} route are refused with 403, as in Pushpin, so clients cannot
  * speak for Gripway.
+ * <p>
+ * The route's application ({@link Apps}) signs the requests to its origin and names the client's channels: the
+ * origin's {@code subscribe} to {@code news} holds the client on its application's {@code news} only.
  *
  * <h3>Thread safety</h3> Shared by all exchanges; its only state is the slow-client counter. Each connection's state
  * lives in its session.
@@ -90,11 +94,9 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 
 	private final WebSocketService webSocketService;
 
-	private final OriginPoster poster;
-
 	private final HttpClient client;
 
-	private final @Nullable Supplier<String> signature;
+	private final Apps apps;
 
 	private final HoldRegistry registry;
 
@@ -112,18 +114,17 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 	/**
 	 * @param webSocketService does the client's handshake (the gateway's)
 	 * @param client sends the POSTs (the gateway's, with its timeouts)
-	 * @param signature the current Grip-Sig token, or {@code null} to send none
+	 * @param apps the applications: each route's Grip-Sig and channel namespace
 	 * @param timer runs retries and keep-alives
 	 * @param headersFilters the gateway's request header filters, the same the routing filters apply
 	 */
 	public GripWebSocketFilter(WebSocketService webSocketService, HttpClient client,
-			@Nullable Supplier<String> signature, HoldRegistry registry, Scheduler timer, WsOverHttpSettings settings,
+			Apps apps, HoldRegistry registry, Scheduler timer, WsOverHttpSettings settings,
 			ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
 		this.webSocketService = webSocketService;
 		this.headersFiltersProvider = headersFilters;
-		this.poster = new OriginPoster(client, signature, settings.maxOriginBody());
 		this.client = client;
-		this.signature = signature;
+		this.apps = apps;
 		this.registry = registry;
 		this.timer = timer;
 		this.settings = settings;
@@ -158,8 +159,13 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 		// a copy: the session replays these headers for as long as the WebSocket lives, after the exchange has ended
 		HttpHeaders clientHeaders = new HttpHeaders();
 		clientHeaders.addAll(filteredHeaders(exchange));
-		WsOverHttpSession session = new WsOverHttpSession(httpUri(url), clientHeaders, this.poster,
-				this.registry, this.timer, this.settings, exchange.getLogPrefix());
+		App app = this.apps.of(exchange);
+		// a poster per session: it is two references, and signs with this session's application's key
+		OriginPoster poster = new OriginPoster(this.client, app.signature(), this.settings.maxOriginBody());
+		WsOverHttpSession session = new WsOverHttpSession(httpUri(url), clientHeaders, poster, this.registry,
+				this.timer, this.settings, exchange.getLogPrefix());
+		// before the OPEN's answer, whose control messages may already subscribe
+		session.hold().namespace(app.namespace());
 		return session.open()
 			.publishOn(clientLoop(exchange))
 			.flatMap(reply -> answer(exchange, session, reply))
@@ -201,8 +207,9 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 		if (offered != null) {
 			spec.protocols(offered);
 		}
+		App app = this.apps.of(exchange);
 		HttpHeaders headers = WsOverHttpHeaders.webSocket(filteredHeaders(exchange),
-				(this.signature != null) ? this.signature.get() : null);
+				(app.signature() != null) ? app.signature().get() : null);
 		Sinks.One<ClientWebSocketHandler> accepted = Sinks.one();
 		Sinks.Empty<Void> done = Sinks.empty();
 		Disposable origin = this.client.headers(nettyHeaders -> headers.forEach(nettyHeaders::add))
@@ -213,6 +220,7 @@ public final class GripWebSocketFilter implements GlobalFilter, Ordered {
 					.namesGrip(in.headers().getAll(WsOverHttpHeaders.SEC_WEBSOCKET_EXTENSIONS));
 				WsProxySession session = new WsProxySession(in, out, grip, this.registry, this.timer,
 						this.settings.queueCapacity(), done, exchange.getLogPrefix() + "[" + url + "] ");
+				session.hold().namespace(app.namespace());
 				String selected = in.selectedSubprotocol();
 				accepted.tryEmitValue(new ClientWebSocketHandler(session, this.registry,
 						(selected != null) ? List.of(selected) : List.of(), drop(exchange), this.slowClientCloses));

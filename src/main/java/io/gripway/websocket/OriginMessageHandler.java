@@ -126,10 +126,12 @@ final class OriginMessageHandler {
 			return;
 		}
 		if (message instanceof ControlMessage.Subscribe subscribe) {
-			this.registry.subscribe(this.hold, new ChannelSubscription(subscribe.channel(), null, subscribe.filters()));
+			// the origin names channels in its application's namespace, without the prefix
+			this.registry.subscribe(this.hold, new ChannelSubscription(
+					this.hold.namespace().toBus(subscribe.channel()), null, subscribe.filters()));
 		}
 		else if (message instanceof ControlMessage.Unsubscribe unsubscribe) {
-			this.registry.unsubscribe(this.hold, unsubscribe.channel());
+			this.registry.unsubscribe(this.hold, this.hold.namespace().toBus(unsubscribe.channel()));
 		}
 		else if (message instanceof ControlMessage.SetMeta setMeta) {
 			this.hold.setMeta(setMeta.name(), setMeta.value());

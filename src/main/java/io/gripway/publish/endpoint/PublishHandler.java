@@ -1,10 +1,14 @@
 package io.gripway.publish.endpoint;
 
 import java.security.Principal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.gripway.app.ChannelNamespace;
 import io.gripway.bus.BusUnavailableException;
 import io.gripway.bus.MessageBus;
 import io.gripway.publish.InvalidPublishException;
@@ -41,6 +45,11 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * message. An authenticated publisher whose scope does not cover every item's channel gets {@code 403} naming the
  * first channel out of scope, and nothing is published.
  *
+ * <p>
+ * A publisher of an application ({@code gripway.apps[N].publishers}) names channels as its origin does: its items go
+ * to its application's namespace on the bus ({@link ChannelNamespace#toBus}), {@code require_sub} meta included, and
+ * its scope is checked against the names it sent. It may not {@code /recover}, which touches every application.
+ *
  * <h3>Thread safety</h3> Stateless and immutable: one instance serves every connection. Nothing here blocks; parsing
  * runs on the event loop, bounded by {@code maxBodyBytes}.
  */
@@ -50,6 +59,9 @@ public final class PublishHandler {
 
 	/** Request attribute: the negotiated reply format, decided once by the framing filter. */
 	private static final String JSON_REPLY = PublishHandler.class.getName() + ".jsonReply";
+
+	/** Publish meta naming a channel the subscriber must also be held on (the {@code require-sub} filter). */
+	private static final String REQUIRE_SUB = "require_sub";
 
 	private final MessageBus bus;
 
@@ -132,11 +144,15 @@ public final class PublishHandler {
 
 	private Mono<ServerResponse> recover(ServerRequest request) {
 		return publisher(request).flatMap((publisher) -> {
-			if (publisher.isPresent() && !publisher.get().scope().unrestricted()) {
-				// recovery touches every channel, so only a publisher that may publish to every channel may ask for it
+			if (publisher.isPresent()
+					&& (!publisher.get().scope().unrestricted() || !publisher.get().namespace().isNone())) {
+				// recovery touches every channel of every application, so only a publisher that may publish to every
+				// channel may ask for it
 				this.listener.rejected("forbidden");
-				return reply(request, 403, "Forbidden: publisher '" + publisher.get().name()
-						+ "' is limited to some channels and may not recover every connection.");
+				String limit = publisher.get().namespace().isNone() ? "is limited to some channels"
+						: "publishes for one application";
+				return reply(request, 403, "Forbidden: publisher '" + publisher.get().name() + "' " + limit
+						+ " and may not recover every connection.");
 			}
 			// as Pushpin: the recoveries are started, not awaited, and spread over time by the recovery limiter
 			this.recover.run();
@@ -162,7 +178,7 @@ public final class PublishHandler {
 					return PublishReplies.reply(403, "Forbidden: publisher '" + publisher.get().name()
 							+ "' may not publish to channel '" + outOfScope + "'.", json);
 				}
-				return relay(items, json);
+				return relay(publisher.isPresent() ? toBus(publisher.get().namespace(), items) : items, json);
 			});
 		});
 	}
@@ -196,6 +212,25 @@ public final class PublishHandler {
 			}
 		}
 		return null;
+	}
+
+	/** The items with their channels, and the channel {@code require_sub} names, in {@code namespace}. */
+	static List<PublishItem> toBus(ChannelNamespace namespace, List<PublishItem> items) {
+		if (namespace.isNone()) {
+			return items;
+		}
+		List<PublishItem> result = new ArrayList<>(items.size());
+		for (PublishItem item : items) {
+			Map<String, String> meta = item.meta();
+			String required = meta.get(REQUIRE_SUB);
+			if (required != null) {
+				meta = new LinkedHashMap<>(meta);
+				meta.put(REQUIRE_SUB, namespace.toBus(required));
+			}
+			result.add(new PublishItem(namespace.toBus(item.channel()), item.id(), item.prevId(), meta,
+					item.httpResponse(), item.httpStream(), item.wsMessage(), item.noSeq()));
+		}
+		return result;
 	}
 
 	/** The authenticated publisher; empty when the API is anonymous (no publishers configured). */
