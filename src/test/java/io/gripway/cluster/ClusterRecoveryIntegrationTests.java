@@ -181,9 +181,9 @@ class ClusterRecoveryIntegrationTests {
 			publishNextItemEverywhere(a);
 			publishNextItemEverywhere(a);
 			Thread.sleep(Math.max(0, OUTAGE.toMillis() - (System.nanoTime() - outageStart) / 1_000_000));
-			for (StreamClient stream : streams) {
-				assertThat(stream.received()).as("B is cut off").isEqualTo("open\n" + itemsUpTo(2));
-			}
+			// B hears none of them through Redis; a reconnect attempt that Redis then refuses may already count as a
+			// gap, and its streams may fetch 3 to 5 from the origin before the outage ends: that too is the gap
+			// recovery at work, so what is checked is the end state, and that B counted gaps
 
 			commands.configSet("maxclients", "10000");
 			Await.until("B's bus back", WAIT, () -> bus(b).isAvailable());
