@@ -110,6 +110,9 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 	/** @param name how logs and thread names call this bus, e.g. {@code redis} */
 	AbstractRedisBus(RedisBusSettings settings, String name) {
 		this.settings = settings;
+		// outside the prefix's namespace, so a PUBSUB CHANNELS <prefix>* lists GRIP channels only; still carrying the
+		// prefix, so deployments sharing one Redis do not recover each other
+		this.recoverRedisChannel = RECOVER_CHANNEL + settings.channelPrefix();
 		this.name = name;
 		this.resources = ClientResources.builder()
 			.ioThreadPoolSize(2)
@@ -183,6 +186,8 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 	 * publisher cannot send through the publish API's JSON by accident), with a payload no message has.
 	 */
 	static final String RECOVER_CHANNEL = "\u0000recover";
+
+	private final String recoverRedisChannel;
 
 	private static final byte[] RECOVER_REQUEST = "recover".getBytes(StandardCharsets.US_ASCII);
 
@@ -372,15 +377,12 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 	}
 
 	final String redisChannel(String channel) {
-		// the recover channel stands outside the prefix's namespace, so a PUBSUB CHANNELS <prefix>* lists GRIP channels
-		// only; it still carries the prefix, so deployments sharing one Redis do not recover each other
-		return RECOVER_CHANNEL.equals(channel) ? RECOVER_CHANNEL + this.settings.channelPrefix()
-				: this.settings.channelPrefix() + channel;
+		return RECOVER_CHANNEL.equals(channel) ? this.recoverRedisChannel : this.settings.channelPrefix() + channel;
 	}
 
 	/** The GRIP channel a Redis channel carries, or {@code null} when it does not carry one. */
 	final @Nullable String gripChannel(String redisChannel) {
-		if (redisChannel.equals(redisChannel(RECOVER_CHANNEL))) {
+		if (redisChannel.equals(this.recoverRedisChannel)) {
 			return RECOVER_CHANNEL;
 		}
 		String prefix = this.settings.channelPrefix();
@@ -447,7 +449,7 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 
 	/** Decodes a message from Redis on the I/O thread (cheap) and hands it to the delivery thread. */
 	final void received(String redisChannel, byte[] message) {
-		if (RECOVER_CHANNEL.equals(gripChannel(redisChannel)) && Arrays.equals(message, RECOVER_REQUEST)) {
+		if (redisChannel.equals(this.recoverRedisChannel) && Arrays.equals(message, RECOVER_REQUEST)) {
 			// off the I/O thread: recovering touches every held connection
 			try {
 				this.scheduler.execute(() -> this.receiver.recover());

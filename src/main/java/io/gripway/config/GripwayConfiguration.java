@@ -1,8 +1,6 @@
 package io.gripway.config;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -28,7 +26,6 @@ import io.gripway.history.HistorySettings;
 import io.gripway.hold.HoldLimits;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldRegistry;
-import io.gripway.http.HeaderField;
 import io.gripway.lifecycle.BusLifecycle;
 import io.gripway.publish.endpoint.PublishServer;
 import io.gripway.signing.GripSigner;
@@ -39,7 +36,6 @@ import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
 import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCustomizer;
@@ -47,8 +43,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
-import org.springframework.http.HttpHeaders;
-import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Wires Gripway: the bus, the registry of held connections, the gateway filters and the routes; the publish API is
@@ -126,22 +120,12 @@ class GripwayConfiguration {
 	}
 
 	@Bean
-	Recoveries recoveries(HttpClient httpClient, ObjectProvider<List<HttpHeadersFilter>> headersFilters,
-			GripwayProperties properties) {
+	Recoveries recoveries(HttpClient httpClient, GripwayProperties properties) {
 		GripwayProperties.Reliability reliability = properties.reliability();
 		return new Recoveries(httpClient, Schedulers.parallel(),
 				new Recoveries.Settings(reliability.maxRetries(), reliability.retryBase(),
 						reliability.recoveriesPerSecond(), reliability.recoveryBatch(),
-						reliability.maxPageSize().toBytes()),
-				exchange -> retryHeaders(exchange, headersFilters.getIfAvailable(List::of)));
-	}
-
-	/** The headers the gateway's routing filter would send the origin for {@code exchange}, for a retry. */
-	private static List<HeaderField> retryHeaders(ServerWebExchange exchange, List<HttpHeadersFilter> filters) {
-		HttpHeaders filtered = HttpHeadersFilter.filterRequest(filters, exchange);
-		List<HeaderField> fields = new ArrayList<>(filtered.size());
-		filtered.forEach((name, values) -> values.forEach(value -> fields.add(new HeaderField(name, value))));
-		return fields;
+						reliability.maxPageSize().toBytes()));
 	}
 
 	@Bean

@@ -65,6 +65,19 @@ public final class ContentFilters {
 	}
 
 	/**
+	 * Whether any of a subscription's filters rewrites content: asked for every subscriber of every item, so it
+	 * allocates nothing, unlike {@link #contentFilters}.
+	 */
+	public static boolean rewritesContent(List<String> subscriptionFilters) {
+		for (String filter : subscriptionFilters) {
+			if (isContentFilter(filter)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
 	 * Whether an item may reach a subscriber, as far as content filters go: a format that names
 	 * {@code content-filters} says which rewriting its content was written for, and reaches only subscriptions whose
 	 * {@linkplain #contentFilters content filters} are exactly those, in the same order. Pushpin drops a mismatching

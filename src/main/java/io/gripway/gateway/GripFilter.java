@@ -70,7 +70,8 @@ public final class GripFilter implements GlobalFilter, Ordered {
 		exchange.getAttributes().remove(CLIENT_RESPONSE_HEADER_NAMES);
 		exchange.getResponse().getHeaders().clear();
 		return this.responder.respond(exchange, originResponse.status().code(),
-				originResponse.status().reasonPhrase(), headers, new OriginBody(connection));
+				originResponse.status().reasonPhrase(), headers, originResponse.requestHeaders(),
+				new OriginBody(connection));
 	}
 
 	private static List<HeaderField> fields(HttpHeaders headers) {

@@ -32,6 +32,7 @@ import io.gripway.publish.HttpResponseFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaders;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -120,8 +121,12 @@ public final class GripResponder {
 			CrossOriginPolicy crossOrigin, App app) {
 	}
 
+	/**
+	 * @param sent the headers the gateway sent the origin (as Reactor Netty's client recorded them): a retried
+	 * long-poll sends them again
+	 */
 	Mono<Void> respond(ServerWebExchange exchange, int status, String reason, List<HeaderField> headers,
-			OriginBody body) {
+			HttpHeaders sent, OriginBody body) {
 		// a header-form stream hold streams the origin's body to the client instead of keeping it, unless its
 		// channels filter content, which needs the body whole
 		boolean streamOriginBody = !isJsonForm(headers) && "stream".equals(first(headers, GripHeaders.GRIP_HOLD))
@@ -154,7 +159,7 @@ public final class GripResponder {
 			List<ChannelSubscription> channels = (hold != null) ? limitChannels(exchange, hold.channels()) : List.of();
 			URI uri = requestUri(exchange);
 			if (hold != null && hold.mode() == HoldMode.RESPONSE) {
-				return holdResponse(exchange, instruct, channels, uri, app);
+				return holdResponse(exchange, instruct, channels, uri, app, sent);
 			}
 			return holdStream(exchange, instruct, channels, uri, streamOriginBody ? body : null, app);
 		}).onErrorResume(OriginBodyTooLargeException.class, ex -> {
@@ -190,7 +195,7 @@ public final class GripResponder {
 	}
 
 	private Mono<Void> holdResponse(ServerWebExchange exchange, Instruct instruct, List<ChannelSubscription> channels,
-			URI uri, App app) {
+			URI uri, App app, HttpHeaders sent) {
 		ResponseHold hold = new ResponseHold(channels, instruct.meta(), this.registry.history());
 		hold.namespace(app.namespace());
 		if (!this.registry.register(hold)) {
@@ -201,7 +206,7 @@ public final class GripResponder {
 		boolean hasBody = exchange.getRequest().getHeaders().getContentLength() > 0
 				|| exchange.getRequest().getHeaders().containsHeader("Transfer-Encoding");
 		OriginRequest request = new OriginRequest(exchange.getRequest().getMethod().name(), uri,
-				this.reliability.retryHeaders().of(exchange), (kept != null) ? kept : new byte[0],
+				fields(sent), (kept != null) ? kept : new byte[0],
 				hasBody && kept == null, CrossOriginFilter.policy(exchange), app);
 		Runnable release = once(() -> this.registry.unregister(hold));
 		// nothing below may refer to the exchange: it is over while the hold waits (see DetachingHttpHandler)
@@ -510,6 +515,12 @@ public final class GripResponder {
 			}
 		}
 		return null;
+	}
+
+	private static List<HeaderField> fields(HttpHeaders headers) {
+		List<HeaderField> fields = new ArrayList<>(headers.size());
+		headers.forEach(header -> fields.add(new HeaderField(header.getKey(), header.getValue())));
+		return fields;
 	}
 
 	private static Runnable once(Runnable action) {

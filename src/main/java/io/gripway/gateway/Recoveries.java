@@ -1,29 +1,17 @@
 package io.gripway.gateway;
 
 import java.time.Duration;
-import java.util.List;
 
 import io.gripway.app.App;
 import io.gripway.hold.OriginLinks;
-import io.gripway.http.HeaderField;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.client.HttpClient;
-
-import org.springframework.web.server.ServerWebExchange;
 
 /**
  * What held connections recover through: next links ({@link NextLinks}), retried long-polls and gone links
  * ({@link OriginRequests}), spread over time by one {@link RecoveryLimiter}; and their counts, for metrics.
  */
 public final class Recoveries {
-
-	/** The headers the gateway sent the origin for an exchange, for a retry of its request. */
-	@FunctionalInterface
-	public interface RetryHeaders {
-
-		List<HeaderField> of(ServerWebExchange exchange);
-
-	}
 
 	/**
 	 * @param maxRetries retries of a failed next-link request before the stream is ended (Pushpin: 5)
@@ -41,17 +29,14 @@ public final class Recoveries {
 
 	private final RecoveryLimiter limiter;
 
-	private final RetryHeaders retryHeaders;
-
 	/**
 	 * @param client the gateway's HTTP client, so these requests share its pool and settings; each is signed with
 	 * its connection's application's Grip-Sig
 	 */
-	public Recoveries(HttpClient client, Scheduler timer, Settings settings, RetryHeaders retryHeaders) {
+	public Recoveries(HttpClient client, Scheduler timer, Settings settings) {
 		this.origin = new OriginRequests(client, settings.maxBody());
 		this.limiter = new RecoveryLimiter(timer, settings.batchesPerSecond(), settings.batchSize());
 		this.links = new NextLinks(this.origin, this.limiter, settings.maxRetries(), settings.retryBase());
-		this.retryHeaders = retryHeaders;
 	}
 
 	/** The next links of {@code app}'s streams: signed with its Grip-Sig, pages' channels in its namespace. */
@@ -65,10 +50,6 @@ public final class Recoveries {
 
 	RecoveryLimiter limiter() {
 		return this.limiter;
-	}
-
-	RetryHeaders retryHeaders() {
-		return this.retryHeaders;
 	}
 
 	/** Next-link requests sent, retries included. */

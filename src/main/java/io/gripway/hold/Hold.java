@@ -218,7 +218,7 @@ public abstract class Hold {
 			dropped(DropReason.CONTENT_FILTERS);
 			return null;
 		}
-		if (ContentFilters.contentFilters(subscription.filters()).isEmpty()) {
+		if (!ContentFilters.rewritesContent(subscription.filters())) {
 			return content;
 		}
 		// Pushpin renders every channel of the connection, an empty value where it follows no id; by the names the

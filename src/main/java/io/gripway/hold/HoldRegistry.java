@@ -2,7 +2,6 @@ package io.gripway.hold;
 
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,9 +34,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <h3>Ordering by prev-id</h3> Items pass through a {@link Sequencer} before the fan-out, as in Pushpin: an item
  * whose {@code prev-id} is ahead of its channel's last id waits (at most {@link HoldLimits#messageWait()}) for the items
- * before it. The sequencer's state is only touched under one lock, taken by the delivery thread, the timer that
- * releases overdue items ({@link #releaseOverdue}), {@link #register} (to see a prev-id already behind) and
- * {@link #recover}; never inside the channel map's per-key locks, so that lock is never taken while holding them.
+ * before it. The sequencer's state is touched under one short lock, taken by the delivery thread, the timer that
+ * releases overdue items ({@link #releaseOverdue}), {@link #register} (to see a prev-id already behind, and only then)
+ * and {@link #recover}; never inside the channel map's per-key locks, so that lock is never taken while holding them.
+ * A second lock, taken only by the delivery thread and the timer, keeps their fan-outs in the sequencer's order.
  *
  * <h3>Recovery</h3> {@link #recover()} ({@code POST /recover}) forgets every last id and sends every held connection
  * that can back to its origin; {@link #gap} does the same for the channels a bus may have lost items on.
@@ -75,15 +75,21 @@ public final class HoldRegistry implements BusReceiver {
 
 	private volatile boolean draining;
 
-	// guards the sequencer and publishedAt; see "Ordering by prev-id"
+	// the fan-outs of the delivery thread and of the overdue-item timer, one at a time, so items leave the sequencer
+	// and reach connections in the same order; see "Ordering by prev-id"
+	private final Object delivering = new Object();
+
+	// the sequencer's state, held only for a sequencer call, never across a fan-out: an event loop that registers a
+	// hold with a prev-id waits for a map look-up, not for a fan-out to ten thousand connections
 	private final Object sequencing = new Object();
 
-	private final Sequencer sequencer;
+	// an item waits with its publish time, for its latency once it goes out
+	private final Sequencer<Published> sequencer;
 
 	private final ChannelHistory history;
 
-	// when each item waiting in the sequencer was published, for its latency once it goes out
-	private final Map<PublishItem, Long> waitingSince = new IdentityHashMap<>();
+	private record Published(PublishItem item, long atMillis) {
+	}
 
 	// channels whose last local subscriber left: the sequencer forgets them on the delivery thread, not inside the
 	// channel map's locks
@@ -107,8 +113,8 @@ public final class HoldRegistry implements BusReceiver {
 		this.limits = limits;
 		this.listener = listener;
 		this.recentIds = new RecentIds(limits.idCacheTtl().toNanos(), limits.idCacheSize());
-		this.sequencer = new Sequencer(limits.messageWait().toNanos(), HoldLimits.MAX_WAITING_PER_CHANNEL,
-				HoldLimits.MAX_SEQUENCED_CHANNELS);
+		this.sequencer = new Sequencer<>(limits.messageWait().toNanos(), HoldLimits.MAX_WAITING_PER_CHANNEL,
+				HoldLimits.MAX_SEQUENCED_CHANNELS, Published::item);
 		for (Transport kind : Transport.values()) {
 			this.heldByKind.put(kind, new AtomicInteger());
 		}
@@ -170,6 +176,9 @@ public final class HoldRegistry implements BusReceiver {
 	 * the recovery are not held back for it.
 	 */
 	private boolean isBehind(Collection<ChannelSubscription> subscriptions) {
+		if (subscriptions.stream().allMatch(subscription -> subscription.prevId() == null)) {
+			return false;
+		}
 		boolean behind = false;
 		synchronized (this.sequencing) {
 			for (ChannelSubscription subscription : subscriptions) {
@@ -310,8 +319,7 @@ public final class HoldRegistry implements BusReceiver {
 
 	@Override
 	public void receive(PublishItem item, long publishedAtMillis) {
-		synchronized (this.sequencing) {
-			forgetLeftChannels();
+		synchronized (this.delivering) {
 			// kept whether or not anyone here listens: a connection held later may have missed it
 			this.history.record(item, publishedAtMillis);
 			ChannelHolds holds = this.channels.get(item.channel());
@@ -329,18 +337,13 @@ public final class HoldRegistry implements BusReceiver {
 				}
 				return;
 			}
-			long droppedBefore = this.sequencer.dropped();
-			List<PublishItem> ready = this.sequencer.offer(item, true, System.nanoTime());
-			if (ready.size() == 1 && ready.get(0) == item) {
-				fanOut(holds, item, publishedAtMillis);
-				return;
+			List<Published> ready;
+			synchronized (this.sequencing) {
+				forgetLeftChannels();
+				ready = this.sequencer.offer(new Published(item, publishedAtMillis), true, System.nanoTime());
 			}
-			if (!ready.contains(item) && this.sequencer.dropped() == droppedBefore) {
-				this.waitingSince.put(item, publishedAtMillis);
-			}
-			for (PublishItem next : ready) {
-				Long since = this.waitingSince.remove(next);
-				fanOut(holds, next, (since != null) ? since : publishedAtMillis);
+			for (Published next : ready) {
+				fanOut(holds, next.item(), next.atMillis());
 			}
 		}
 	}
@@ -350,16 +353,19 @@ public final class HoldRegistry implements BusReceiver {
 	 * by a timer, a few times per wait; cheap when nothing waits.
 	 */
 	public void releaseOverdue() {
-		synchronized (this.sequencing) {
-			forgetLeftChannels();
-			if (!this.sequencer.hasPending()) {
-				return;
+		synchronized (this.delivering) {
+			List<Published> ready;
+			synchronized (this.sequencing) {
+				forgetLeftChannels();
+				if (!this.sequencer.hasPending()) {
+					return;
+				}
+				ready = this.sequencer.expire(System.nanoTime());
 			}
-			for (PublishItem item : this.sequencer.expire(System.nanoTime())) {
-				Long since = this.waitingSince.remove(item);
-				ChannelHolds holds = this.channels.get(item.channel());
+			for (Published next : ready) {
+				ChannelHolds holds = this.channels.get(next.item().channel());
 				if (holds != null) {
-					fanOut(holds, item, (since != null) ? since : System.currentTimeMillis());
+					fanOut(holds, next.item(), next.atMillis());
 				}
 			}
 		}
@@ -368,7 +374,7 @@ public final class HoldRegistry implements BusReceiver {
 	/** Items waiting in the sequencer now; items that waited, were let out by the timer, were dropped, so far. */
 	public SequencerCounts sequencerCounts() {
 		synchronized (this.sequencing) {
-			return new SequencerCounts(this.waitingSince.size(), this.sequencer.waited(),
+			return new SequencerCounts(this.sequencer.pending(), this.sequencer.waited(),
 					this.sequencer.releasedByTimer(), this.sequencer.dropped());
 		}
 	}
@@ -387,8 +393,6 @@ public final class HoldRegistry implements BusReceiver {
 		while ((channel = this.left.poll()) != null) {
 			if (!this.channels.containsKey(channel)) {
 				this.sequencer.forget(channel);
-				String forgotten = channel;
-				this.waitingSince.keySet().removeIf(waiting -> waiting.channel().equals(forgotten));
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import io.gripway.publish.PublishItem;
 import org.jspecify.annotations.Nullable;
@@ -31,21 +32,23 @@ import org.jspecify.annotations.Nullable;
  * <h3>Thread safety</h3> Not thread-safe: used only from the bus's delivery thread, which also runs the timer that
  * calls {@link #expire}. Time is the caller's {@code nowNanos} (a monotonic clock), so tests drive it directly.
  */
-final class Sequencer {
+final class Sequencer<T> {
 
 	/** A held item; identity equality, so two equal items waiting on different channels stay distinct. */
-	private static final class Waiting {
+	private final class Waiting {
 
-		final PublishItem item;
+		final T item;
 
 		final long sinceNanos;
 
-		Waiting(PublishItem item, long sinceNanos) {
+		Waiting(T item, long sinceNanos) {
 			this.item = item;
 			this.sinceNanos = sinceNanos;
 		}
 
 	}
+
+	private final Function<T, PublishItem> published;
 
 	private final long messageWaitNanos;
 
@@ -74,33 +77,37 @@ final class Sequencer {
 	 * @param maxPendingPerChannel how many items may wait on one channel (Pushpin: 100)
 	 * @param maxChannels how many channels' last ids are remembered, and how many channels may have waiting items
 	 * (Pushpin: 1,000,000 last ids)
+	 * @param published the published item an element stands for: callers sequence their own elements (an item with
+	 * when it was published, say), so whatever travels with an item survives its wait
 	 */
-	Sequencer(long messageWaitNanos, int maxPendingPerChannel, int maxChannels) {
+	Sequencer(long messageWaitNanos, int maxPendingPerChannel, int maxChannels, Function<T, PublishItem> published) {
 		if (messageWaitNanos <= 0 || maxPendingPerChannel <= 0 || maxChannels <= 0) {
 			throw new IllegalArgumentException("message wait, pending limit and channel limit must be positive");
 		}
 		this.messageWaitNanos = messageWaitNanos;
 		this.maxPendingPerChannel = maxPendingPerChannel;
 		this.maxChannels = maxChannels;
+		this.published = published;
 	}
 
 	/**
 	 * Items ready to deliver now, in order (possibly empty, possibly several when this item fills a gap).
 	 * @param channelHasSubscribers whether the item's channel has a subscriber on this node now
 	 */
-	List<PublishItem> offer(PublishItem item, boolean channelHasSubscribers, long nowNanos) {
+	List<T> offer(T element, boolean channelHasSubscribers, long nowNanos) {
+		PublishItem item = this.published.apply(element);
 		// Pushpin (handlerengine.cpp handlePublishItem) sequences only a channel someone listens to, because the last
 		// id is forgotten on unsubscribe and must not be set again before a subscriber returns. An unsequenced item
 		// goes out untouched: it neither sets the last id nor releases waiting items (sequencer.cpp addItem, !seq).
 		if (item.noSeq() || !channelHasSubscribers) {
-			return List.of(item);
+			return List.of(element);
 		}
 		String channel = item.channel();
 		@Nullable String prevId = item.prevId();
 		@Nullable String lastId = this.lastIds.get(channel);
 		if (lastId == null || prevId == null || lastId.equals(prevId)) {
-			List<PublishItem> ready = new ArrayList<>(1);
-			deliver(item, ready);
+			List<T> ready = new ArrayList<>(1);
+			deliver(element, ready);
 			return ready;
 		}
 		Map<String, Waiting> waiting = this.pendingByChannel.get(channel);
@@ -108,8 +115,8 @@ final class Sequencer {
 			if (this.pendingByChannel.size() >= this.maxChannels) {
 				// Our bound, not Pushpin's (it caps only the last ids): a channel whose last id was evicted may still
 				// have waiting items, so cap the channels too. Deliver rather than drop: late order beats loss.
-				List<PublishItem> ready = new ArrayList<>(1);
-				deliver(item, ready);
+				List<T> ready = new ArrayList<>(1);
+				deliver(element, ready);
 				return ready;
 			}
 			waiting = new HashMap<>();
@@ -121,7 +128,7 @@ final class Sequencer {
 			this.dropped++;
 			return List.of();
 		}
-		Waiting held = new Waiting(item, nowNanos);
+		Waiting held = new Waiting(element, nowNanos);
 		waiting.put(prevId, held);
 		this.pendingByAge.add(held);
 		this.waited++;
@@ -134,8 +141,8 @@ final class Sequencer {
 	 * becomes the last id and releases the items waiting on it, even those whose own wait has not passed. Other items
 	 * of the channel keep waiting. Pushpin checks once a second (so waits last 5–6 s); the caller's timer sets ours.
 	 */
-	List<PublishItem> expire(long nowNanos) {
-		List<PublishItem> ready = new ArrayList<>();
+	List<T> expire(long nowNanos) {
+		List<T> ready = new ArrayList<>();
 		while (!this.pendingByAge.isEmpty()) {
 			Waiting oldest = this.pendingByAge.iterator().next();
 			if (nowNanos - oldest.sinceNanos < this.messageWaitNanos) {
@@ -190,6 +197,11 @@ final class Sequencer {
 		return !this.pendingByAge.isEmpty();
 	}
 
+	/** Items waiting now. */
+	int pending() {
+		return this.pendingByAge.size();
+	}
+
 	/** Items that were held back, since creation. */
 	long waited() {
 		return this.waited;
@@ -206,9 +218,10 @@ final class Sequencer {
 	}
 
 	/** Lets {@code item} through, then every item that waits, directly or in a chain, for it. */
-	private void deliver(PublishItem item, List<PublishItem> ready) {
+	private void deliver(T element, List<T> ready) {
+		PublishItem item = this.published.apply(element);
 		setLastId(item);
-		ready.add(item);
+		ready.add(element);
 		Map<String, Waiting> waiting = this.pendingByChannel.get(item.channel());
 		if (waiting == null) {
 			return;
@@ -217,9 +230,10 @@ final class Sequencer {
 		@Nullable Waiting next;
 		while (id != null && (next = waiting.remove(id)) != null) {
 			this.pendingByAge.remove(next);
-			setLastId(next.item);
+			PublishItem following = this.published.apply(next.item);
+			setLastId(following);
 			ready.add(next.item);
-			id = next.item.id();
+			id = following.id();
 		}
 		if (waiting.isEmpty()) {
 			this.pendingByChannel.remove(item.channel());
@@ -228,10 +242,11 @@ final class Sequencer {
 
 	private void unlink(Waiting held) {
 		this.pendingByAge.remove(held);
-		String channel = held.item.channel();
+		PublishItem item = this.published.apply(held.item);
+		String channel = item.channel();
 		Map<String, Waiting> waiting = this.pendingByChannel.get(channel);
 		if (waiting != null) {
-			waiting.remove(held.item.prevId());
+			waiting.remove(item.prevId());
 			if (waiting.isEmpty()) {
 				this.pendingByChannel.remove(channel);
 			}

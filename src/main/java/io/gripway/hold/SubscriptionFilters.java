@@ -6,8 +6,8 @@ import java.util.Set;
 
 /**
  * The subscription-side filters of GRIP (reference §2.6): whether a published item reaches a subscriber, decided from
- * the subscriber's meta and channels and the item's publish meta. Unknown filter names let everything through, as the
- * filters that rewrite content ({@code build-id}, {@code var-subst}) are not supported.
+ * the subscriber's meta and channels and the item's publish meta. Other filter names let everything through here: the
+ * ones that rewrite content ({@code build-id}, {@code var-subst}) act in {@link Hold#filtered}, unknown ones nowhere.
  */
 final class SubscriptionFilters {
 

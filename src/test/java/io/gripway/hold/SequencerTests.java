@@ -19,7 +19,7 @@ class SequencerTests {
 
 	static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
-	final Sequencer sequencer = new Sequencer(WAIT, 100, 1_000_000);
+	final Sequencer<PublishItem> sequencer = new Sequencer<>(WAIT, 100, 1_000_000, item -> item);
 
 	static PublishItem item(String channel, @Nullable String id, @Nullable String prevId) {
 		return item(channel, id, prevId, false);
@@ -107,7 +107,7 @@ class SequencerTests {
 
 	@Test
 	void itemsBeyondTheChannelLimitAreDropped() {
-		Sequencer small = new Sequencer(WAIT, 2, 1_000_000);
+		Sequencer<PublishItem> small = new Sequencer<>(WAIT, 2, 1_000_000, item -> item);
 		small.offer(item("c", "0", null), true, 0);
 		small.offer(item("c", "11", "10"), true, 1);
 		small.offer(item("c", "21", "20"), true, 2);
@@ -197,7 +197,7 @@ class SequencerTests {
 
 	@Test
 	void lastIdTableForgetsTheLeastRecentlySetChannel() {
-		Sequencer small = new Sequencer(WAIT, 100, 2);
+		Sequencer<PublishItem> small = new Sequencer<>(WAIT, 100, 2, item -> item);
 		small.offer(item("a", "1", null), true, 0);
 		small.offer(item("b", "1", null), true, 1);
 		small.offer(item("a", "2", "1"), true, 2);
@@ -211,7 +211,7 @@ class SequencerTests {
 
 	@Test
 	void channelsWithWaitingItemsAreCappedAndTheOverflowIsDelivered() {
-		Sequencer small = new Sequencer(WAIT, 100, 1);
+		Sequencer<PublishItem> small = new Sequencer<>(WAIT, 100, 1, item -> item);
 		small.offer(item("a", "1", null), true, 0);
 		small.offer(item("a", "3", "2"), true, 1);
 		// b evicts a's last id, but a's item still waits: b may not open a second waiting list
