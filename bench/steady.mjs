@@ -1,7 +1,8 @@
 // Steady state at the socket limit (issue 15, item 5): Gripway as deployed holds N SSE streams (19,500 by default,
 // just under this machine's 20,000 open files per process) while one item a second is published, for DURATION_S.
 // It checks that every stream gets every item once and in order, and reports GC pauses (from the JVM's unified GC
-// log), heap after GC, live heap measured by a forced full GC at the start and at the end of the slope window,
+// log), heap after GC, live heap measured by a forced full GC with a class histogram (jcmd GC.class_histogram) at
+// the start and at the end of the slope window, with the classes that grew,
 // RSS, direct memory, open files and threads, each with its slope, plus publish→receipt latency per minute.
 // "Nothing grows" is computed: a slope counts as growth when it would use up the remaining headroom (pod memory for
 // RSS, the heap ceiling for the heap, MaxDirectMemorySize for direct memory) within GROWTH_HORIZON_H hours.
@@ -325,11 +326,15 @@ function parseGcLog(spawnedAt) {
       const [, uptime, id, what, before, bu, after, au, capacity, cu, ms] = m;
       const pause = pauses.get(id) ?? {};
       Object.assign(pause, { id: Number(id), t: (spawnedAt - started) / 1000 + Number(uptime), what,
-        full: /Full/.test(what), forced: /System\.gc\(\)|Diagnostic Command/.test(what), ms: Number(ms),
+        full: /Full/.test(what), forced: /System\.gc\(\)|Diagnostic Command|Heap Inspection/.test(what), ms: Number(ms),
         heapBeforeMiB: Number(before) * SIZE[bu], heapAfterMiB: Number(after) * SIZE[au], heapCapacityMiB: Number(capacity) * SIZE[cu] });
       pauses.set(id, pause);
       continue;
     }
+    // the pause's CPU time: wall time (Real) well above User+Sys means the GC thread waited for a core, i.e. the
+    // machine was busy, not that the collection had that much to do (the log rounds these to 10 ms)
+    m = /\[gc,cpu\s*\] GC\((\d+)\) User=([\d.]+)s Sys=([\d.]+)s Real=([\d.]+)s/.exec(line);
+    if (m) { const pause = pauses.get(m[1]) ?? {}; pause.cpuMs = Math.round((Number(m[2]) + Number(m[3])) * 1000); pauses.set(m[1], pause); continue; }
     // the generations' sizes in KiB: finer than the summary line's whole MiB
     m = /\[gc,heap\s*\] GC\((\d+)\) (DefNew|Tenured): \d+K(?:\(\d+K\))?->(\d+)K/.exec(line);
     if (m) { const pause = pauses.get(m[1]) ?? {}; pause[m[2]] = Number(m[3]) / 1024; pauses.set(m[1], pause); }
@@ -376,13 +381,29 @@ function bytesOption(option, fallbackMiB) {
   return Number(m[1]) * ({ k: 1 / 1024, m: 1, g: 1024, '': 1 / MIB }[m[2].toLowerCase()]);
 }
 
+// a full GC that also counts what survives it, class by class: jcmd GC.class_histogram (the live objects only), so
+// growth in the live heap between two probes comes with the classes that grew
+const histograms = [];
 async function forcedFullGc(pid, why) {
   const before = parseGcLog(0).length;
   // asynchronous: the client keeps reading (and timing) deliveries meanwhile
-  const failed = await new Promise((resolve) => execFile('jcmd', [String(pid), 'GC.run'], { timeout: 60000 }, resolve));
-  if (failed) { log(`jcmd GC.run failed: ${failed.message}`); return; }
+  const output = await new Promise((resolve) => execFile('jcmd', [String(pid), 'GC.class_histogram'],
+    { timeout: 60000, maxBuffer: 64 * MIB }, (e, stdout) => { if (e) { log(`jcmd GC.class_histogram failed: ${e.message}`); } resolve(e ? '' : stdout); }));
+  if (!output) { return; }
+  fs.writeFileSync(path.join(OUT, `steady-histogram-${histograms.length + 1}.txt`), output);
+  const classes = new Map();
+  for (const m of output.matchAll(/^\s*\d+:\s+(\d+)\s+(\d+)\s+(.+)$/gm)) { classes.set(m[3].trim(), { instances: Number(m[1]), bytes: Number(m[2]) }); }
+  histograms.push({ why, classes });
   for (let i = 0; i < 20 && parseGcLog(0).length === before; i++) { await sleep(100); } // the log is written async
-  log(`forced full GC (${why})`);
+  log(`forced full GC with a class histogram (${why})`);
+}
+function histogramGrowth() {
+  if (histograms.length < 2) { return []; }
+  const [a, b] = histograms.slice(-2);
+  return [...b.classes].map(([name, v]) => {
+    const was = a.classes.get(name) ?? { instances: 0, bytes: 0 };
+    return { class: name, bytes: v.bytes - was.bytes, instances: v.instances - was.instances, instancesEnd: v.instances };
+  }).sort((x, y) => y.bytes - x.bytes).slice(0, 10).filter((c) => c.bytes > 0);
 }
 
 // --- the run -----------------------------------------------------------------------------------------------------------
@@ -454,11 +475,13 @@ function pauseStats(list, during) {
   return { during, count: ms.length, young: list.filter((p) => !p.full).length, full: list.filter((p) => p.full).length,
     p50Ms: round(percentile(ms, 0.5), 3), p99Ms: round(percentile(ms, 0.99), 3), maxMs: round(max, 3),
     totalMs: round(ms.reduce((a, b) => a + b, 0), 1), targetMs: 20,
+    cpuP50Ms: round(percentile(list.map((p) => p.cpuMs ?? 0), 0.5), 1), cpuP99Ms: round(percentile(list.map((p) => p.cpuMs ?? 0), 0.99), 1),
+    cpuMaxMs: list.length ? round(Math.max(...list.map((p) => p.cpuMs ?? 0)), 1) : null,
     p99MeetsTarget: ms.length ? percentile(ms, 0.99) <= 20 : null, maxMeetsTarget: ms.length ? max <= 20 : null,
     over20Ms: list.filter((p) => p.ms > 20).map((p) => ({ t: round(p.t, 1), what: p.what, ms: p.ms })) };
 }
 const pausesLine = (r) => `${r.count} (${r.young} young, ${r.full} full), p50 ${f(r.p50Ms)} ms, p99 ${f(r.p99Ms)} ms, max ${f(r.maxMs)} ms, `
-  + `total ${f(r.totalMs)} ms (target ≤ 20 ms: p99 ${r.p99MeetsTarget === false ? 'NOT met' : 'met'}, max ${r.maxMeetsTarget === false ? 'NOT met' : 'met'})`
+  + `total ${f(r.totalMs)} ms; GC thread CPU (User+Sys) p50 ${f(r.cpuP50Ms)}, p99 ${f(r.cpuP99Ms)}, max ${f(r.cpuMaxMs)} ms (target ≤ 20 ms: p99 ${r.p99MeetsTarget === false ? 'NOT met' : 'met'}, max ${r.maxMeetsTarget === false ? 'NOT met' : 'met'})`
   + (r.over20Ms.length ? `; over 20 ms: ${r.over20Ms.slice(0, 6).map((p) => `${p.what} ${round(p.ms, 1)} ms`).join(', ')}` : '');
 const steady = samples.filter((s) => s.phase === 'steady');
 const inWindow = steady.filter((s) => s.t >= windowStartT);
@@ -483,7 +506,8 @@ const report = {
   gcPauses: pauseStats(steadyPauses, 'publishing'),
   gcPausesInWindow: pauseStats(windowPauses, 'slope window'),
   gcPausesBeforePublishing: pauses.filter((p) => p.t < publishStartT && !p.forced).map((p) => ({ what: p.what, ms: p.ms })).filter((p) => p.ms > 20),
-  forcedFullGcs: forced.map((p) => ({ t: round(p.t, 1), ms: p.ms, liveHeapMiB: round(p.heapAfterMiB) })),
+  forcedFullGcs: forced.map((p) => ({ t: round(p.t, 1), ms: p.ms, cpuMs: p.cpuMs, liveHeapMiB: round(p.heapAfterMiB) })),
+  liveHeapGrowthByClass: histogramGrowth(),
   // the leak check: what survives a full GC at the start and at the end of the slope window
   liveHeap: forced.length >= 2 ? (() => {
     const [a, b] = forced.slice(-2);
@@ -527,9 +551,10 @@ const text = [
   `GC pauses while publishing (forced excluded): ${pausesLine(report.gcPauses)}`,
   `GC pauses in the slope window (last ${SLOPE_WINDOW_S} s): ${pausesLine(report.gcPausesInWindow)}`,
   `GC pauses over 20 ms before publishing (establishing, heap growing): ${report.gcPausesBeforePublishing.map((p) => `${p.what} ${round(p.ms, 1)} ms`).join(', ') || 'none'}`,
-  `forced full GCs (jcmd GC.run): ${forced.map((p) => `${round(p.ms, 1)} ms → ${round(p.heapAfterMiB, 1)} MiB live`).join(', ') || 'none'}`,
+  `forced full GCs (jcmd GC.class_histogram): ${forced.map((p) => `${round(p.ms, 1)} ms (CPU ${f(p.cpuMs)} ms) → ${round(p.heapAfterMiB, 1)} MiB live`).join(', ') || 'none'}`,
   report.liveHeap ? `live heap: ${report.liveHeap.startMiB} → ${report.liveHeap.endMiB} MiB over ${report.liveHeap.minutes} min = ${report.liveHeap.perMin} MiB/min `
     + `(growth = > ${report.liveHeap.growthThresholdPerMin} MiB/min: ${report.liveHeap.grows ? 'GROWS' : 'steady'})` : 'live heap: no forced GCs',
+  `live heap growth by class (top): ${report.liveHeapGrowthByClass.slice(0, 5).map((c) => `${c.class} +${round(c.bytes / 1024, 1)} KiB (+${c.instances})`).join(', ') || 'none'}`,
   `heap after GC (slope window): ${g(report.heapAfterGc)}`,
   `old gen after young GC: ${g(report.tenuredAfterGc)} (promotion; a full GC would come in ~${f(promotionHours)} h)`,
   `RSS: ${g(report.rss)}`,
