@@ -393,8 +393,10 @@ async function forcedFullGc(pid, why) {
   fs.writeFileSync(path.join(OUT, `steady-histogram-${histograms.length + 1}.txt`), output);
   const classes = new Map();
   for (const m of output.matchAll(/^\s*\d+:\s+(\d+)\s+(\d+)\s+(.+)$/gm)) { classes.set(m[3].trim(), { instances: Number(m[1]), bytes: Number(m[2]) }); }
-  histograms.push({ why, classes });
-  for (let i = 0; i < 20 && parseGcLog(0).length === before; i++) { await sleep(100); } // the log is written async
+  // the log is written asynchronously; some collectors run a young GC before the full one, so wait for the full one
+  const fullAfter = () => parseGcLog(0).slice(before).filter((p) => p.full && p.forced).pop();
+  for (let i = 0; i < 30 && !fullAfter(); i++) { await sleep(100); }
+  histograms.push({ why, classes, gcId: fullAfter()?.id });
   log(`forced full GC with a class histogram (${why})`);
 }
 function histogramGrowth() {
@@ -468,6 +470,8 @@ const pauses = parseGcLog(spawnedAt);
 const steadyPauses = pauses.filter((p) => p.t >= publishStartT && p.t <= publishEndT && !p.forced);
 const windowPauses = steadyPauses.filter((p) => p.t >= windowStartT);
 const forced = pauses.filter((p) => p.forced);
+// the full GC of each class-histogram probe (the live heap), in order
+const probeGcs = histograms.slice(-2).map((h) => pauses.find((p) => p.id === h.gcId)).filter(Boolean);
 const f = (x, unit = '') => (x === null || x === undefined ? 'n/a' : `${x}${unit}`);
 function pauseStats(list, during) {
   const ms = list.map((p) => p.ms);
@@ -509,8 +513,8 @@ const report = {
   forcedFullGcs: forced.map((p) => ({ t: round(p.t, 1), ms: p.ms, cpuMs: p.cpuMs, liveHeapMiB: round(p.heapAfterMiB) })),
   liveHeapGrowthByClass: histogramGrowth(),
   // the leak check: what survives a full GC at the start and at the end of the slope window
-  liveHeap: forced.length >= 2 ? (() => {
-    const [a, b] = forced.slice(-2);
+  liveHeap: probeGcs.length === 2 ? (() => {
+    const [a, b] = probeGcs;
     const perMin = (b.heapAfterMiB - a.heapAfterMiB) / ((b.t - a.t) / 60);
     const threshold = (heapCeiling - b.heapAfterMiB) / (GROWTH_HORIZON_H * 60);
     return { startMiB: round(a.heapAfterMiB), endMiB: round(b.heapAfterMiB), minutes: round((b.t - a.t) / 60),
