@@ -8,7 +8,7 @@
 # Env (all optional):
 #   MODE             quick (default) | full
 #   PROXIES          which proxies to measure, in order (default "gripway,pushpin")
-#   SCENARIOS        harness scenarios plus E (default A,B,C,D,E)
+#   SCENARIOS        harness scenarios plus E, and S when asked for (default A,B,C,D,E; S takes ~13 min at its defaults)
 #   SHARED_BENCH     the shared harness (default: ../shared/bench beside this repository)
 #   GRIPWAY_JAVA_OPTS  JVM flags for Gripway (default: see GRIPWAY_JAVA_OPTS below and bench/README.md)
 #   GRIPWAY_PORT, GRIPWAY_PUBLISH_PORT, GRIPWAY_MGMT_PORT, GRIPWAY_ORIGIN_PORT  Gripway's ports (29999/29561/29081/29082)
@@ -26,7 +26,7 @@ SHARED_BENCH="$(cd "$SHARED_BENCH" && pwd)"
 MODE="${MODE:-quick}"
 PROXIES="${PROXIES:-gripway,pushpin}"
 ALL_SCENARIOS="${SCENARIOS:-A,B,C,D,E}"
-HARNESS_SCENARIOS="$(echo "$ALL_SCENARIOS" | tr ',' '\n' | grep -v '^E$' | paste -sd, - || true)"
+HARNESS_SCENARIOS="$(echo "$ALL_SCENARIOS" | tr ',' '\n' | grep -v '^[ES]$' | paste -sd, - || true)"
 case "$MODE" in
   quick)
     export REPEATS="${REPEATS:-1}" A_SIZES="${A_SIZES:-1000,5000}" B_SIZES="${B_SIZES:-1000,5000}"
@@ -122,6 +122,12 @@ fi
 
 if echo ",$ALL_SCENARIOS," | grep -q ',E,'; then
   E_OUT="$OUT/cluster-e.json" E_LOG_DIR="$OUT" GRIPWAY_JAR="$JAR" node "$HERE/cluster.js" | tee "$OUT/cluster-e.txt" || true
+fi
+
+# S: steady state at the socket limit (opt-in: 10 minutes of publishing at its defaults), its own Gripway and origin
+if echo ",$ALL_SCENARIOS," | grep -q ',S,'; then
+  OUT="$OUT" GRIPWAY_JAR="$JAR" N="${S_STREAMS:-19500}" CHANNELS="${S_CHANNELS:-1}" DURATION_S="${S_DURATION_S:-600}" \
+    BASE_PORT="${S_BASE_PORT:-32300}" SHARED_BENCH="$SHARED_BENCH" node "$HERE/steady.mjs" || echo "bench/run.sh: scenario S exited with $?" >&2
 fi
 
 # --- side-by-side table ----------------------------------------------------------------------------------------------
