@@ -1,6 +1,7 @@
 'use strict';
 // Where a proxy's CPU per request goes, from the JFR recordings of a scenario P run made with P_JFR=1:
 //   node bench/jfr-breakdown.js bench/results/<run>        (reads passthrough.json and jfr/*.jfr there)
+//   A=gripway-<variant> B=scg node bench/jfr-breakdown.js ...   (compare other targets; default A=gripway B=scg)
 // For each Java target (Gripway, plain SCG) it takes the execution samples of all threads, counts, for each class
 // that appears in a sample's stack, the samples it appears in (inclusive; a class counted once per sample), and turns
 // a share of samples into µs of CPU per request with that target's measured CPU per request (median of the run).
@@ -74,7 +75,7 @@ for (const t of targets) {
   console.log(`${t.name}: ${p.samples} samples (${p.truncated} truncated stacks), ${p.cpuPerReq} µs CPU/req measured; threads: ` +
     [...p.threads.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k} ${(100 * v / p.samples).toFixed(0)}%`).join(', '));
 }
-const g = profiles.get('gripway'); const s = profiles.get('scg');
+const g = profiles.get(process.env.A || 'gripway'); const s = profiles.get(process.env.B || 'scg');
 if (!g || !s) return;
 const us = (p, cls) => (p.classes.get(cls) || 0) * p.usPerSample;
 const all = new Set([...g.classes.keys(), ...s.classes.keys()]);
@@ -98,6 +99,27 @@ console.log(`\nowners by class, µs CPU/request, Gripway − plain SCG (largest 
 for (const k of [...new Set([...gc.keys(), ...sc.keys()])].sort((a, b) => Math.abs(cu(gc, g, b) - cu(sc, s, b)) - Math.abs(cu(gc, g, a) - cu(sc, s, a))).slice(0, TOP)) {
   console.log(`${f1(cu(gc, g, k))}${f1(cu(sc, s, k))}${f1(cu(gc, g, k) - cu(sc, s, k))}  ${k}`);
 }
+// and by component, the owners' classes sorted into the parts a request goes through (first match wins)
+const CATEGORIES = [
+  ['request entry: Reactor Netty server handle / Gripway DetachingHttpHandler', /^(reactor\.netty\.http\.server\.HttpServer\$HttpServerHandle|io\.gripway\.gateway\.DetachingHttpHandler)/],
+  ['Gripway request-header timeout (io.gripway.server)', /^io\.gripway\.server\./],
+  ["Gripway's other code (filters, Grip headers, metrics filter)", /^io\.gripway\./],
+  ['X-Forwarded-* (XForwardedHeadersFilter)', /XForwardedHeadersFilter/],
+  ["gateway's other header filters (hop-by-hop, gRPC, trusted proxies)", /^org\.springframework\.cloud\.gateway\.filter\.headers\./],
+  ['request to the origin (NettyRoutingFilter, Reactor Netty client and pool)', /^(org\.springframework\.cloud\.gateway\.filter\.NettyRoutingFilter|reactor\.netty\.(http\.client|resources|internal\.shaded\.reactor\.pool)\.)/],
+  ['idle and read timeouts (Reactor Netty / Netty handlers)', /(IdleTimeoutHandler|IdleStateHandler|ReadTimeoutHandler|ReactorNetty\$.*Timeout)/],
+  ['Micrometer (meters, tags, observation predicates)', /^(io\.micrometer\.|org\.springframework\.boot\.micrometer\.)/],
+  ['Netty HTTP codec (header encode / decode / validation)', /^io\.netty\.handler\.codec\./],
+  ["WebFlux and the gateway's handler and other filters", /^org\.springframework\./],
+  ['Netty / Reactor Netty channel, server, epoll', /^(io\.netty\.|reactor\.netty\.)/],
+  ['other (JDK, Reactor, JVM)', /./],
+];
+const byCategory = (p) => { const m = new Map(); for (const [k, v] of p.owners) { const c = CATEGORIES.find(([, re]) => re.test(k))[0]; m.set(c, (m.get(c) || 0) + v); } return m; };
+const gk = byCategory(g); const sk = byCategory(s);
+console.log(`\nby component, µs CPU/request (owners as above), ${process.env.A || 'gripway'} − ${process.env.B || 'scg'}\n  ${(process.env.A || 'gripway').slice(0, 7).padStart(7)}    scg   diff  component`);
+let tg = 0; let ts = 0;
+for (const [c] of CATEGORIES) { const a = cu(gk, g, c); const b = cu(sk, s, c); tg += a; ts += b; console.log(`${f1(a)}${f1(b)}${f1(a - b)}  ${c}`); }
+console.log(`${f1(tg)}${f1(ts)}${f1(tg - ts)}  total (= CPU per request measured)`);
 for (const [name, p] of [['gripway', g], ['scg', s]]) {
   console.log(`\n${name}: top self methods, µs CPU/request`);
   for (const [m, n] of [...p.selfMethods.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${f1(n * p.usPerSample)}  ${m}`);
