@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Gripway benchmark: Gripway (in-memory bus) and Pushpin, side by side, in one invocation, with the shared GRIP
-# harness (../shared/bench), then scenario E (two Gripway replicas on a Redis bus). See bench/README.md.
+# harness (../shared/bench), then scenario E (two Gripway replicas on a Redis bus) and scenario P (passthrough against
+# a plain Spring Cloud Gateway, bench/passthrough.sh). See bench/README.md.
 #
 #   bench/run.sh              # quick mode: A,B,C,D at small sizes, REPEATS=1 (~10 min)
 #   MODE=full bench/run.sh    # full mode: sizes up to 19.5k, REPEATS=3 (~1 h)
@@ -8,7 +9,7 @@
 # Env (all optional):
 #   MODE             quick (default) | full
 #   PROXIES          which proxies to measure, in order (default "gripway,pushpin")
-#   SCENARIOS        harness scenarios plus E, and S when asked for (default A,B,C,D,E; S takes ~13 min at its defaults)
+#   SCENARIOS        harness scenarios plus E and P, and S when asked for (default A,B,C,D,E,P; S takes ~13 min at its defaults)
 #   SHARED_BENCH     the shared harness (default: ../shared/bench beside this repository)
 #   GRIPWAY_JAVA_OPTS  JVM flags for Gripway (default: see GRIPWAY_JAVA_OPTS below and bench/README.md)
 #   GRIPWAY_PORT, GRIPWAY_PUBLISH_PORT, GRIPWAY_MGMT_PORT, GRIPWAY_ORIGIN_PORT  Gripway's ports (29999/29561/29081/29082)
@@ -25,8 +26,8 @@ SHARED_BENCH="$(cd "$SHARED_BENCH" && pwd)"
 
 MODE="${MODE:-quick}"
 PROXIES="${PROXIES:-gripway,pushpin}"
-ALL_SCENARIOS="${SCENARIOS:-A,B,C,D,E}"
-HARNESS_SCENARIOS="$(echo "$ALL_SCENARIOS" | tr ',' '\n' | grep -v '^[ES]$' | paste -sd, - || true)"
+ALL_SCENARIOS="${SCENARIOS:-A,B,C,D,E,P}"
+HARNESS_SCENARIOS="$(echo "$ALL_SCENARIOS" | tr ',' '\n' | grep -v -e '^[ESP]$' | paste -sd, - || true)"
 case "$MODE" in
   quick)
     export REPEATS="${REPEATS:-1}" A_SIZES="${A_SIZES:-1000,5000}" B_SIZES="${B_SIZES:-1000,5000}"
@@ -124,6 +125,14 @@ if echo ",$ALL_SCENARIOS," | grep -q ',E,'; then
   E_OUT="$OUT/cluster-e.json" E_LOG_DIR="$OUT" GRIPWAY_JAR="$JAR" node "$HERE/cluster.js" | tee "$OUT/cluster-e.txt" || true
 fi
 
+if echo ",$ALL_SCENARIOS," | grep -q ',P,'; then
+  # Pushpin joins scenario P when it is among the proxies measured (and installed)
+  P_WITH_PUSHPIN=0
+  if echo ",$PROXIES," | grep -q ',pushpin,' && command -v pushpin >/dev/null; then P_WITH_PUSHPIN=1; fi
+  P_OUT_DIR="$OUT" GRIPWAY_JAR="$JAR" WITH_PUSHPIN="$P_WITH_PUSHPIN" SHARED_BENCH="$SHARED_BENCH" \
+    "$HERE/passthrough.sh" >"$OUT/passthrough.log" 2>&1 || echo "bench/run.sh: scenario P exited with $?; see $OUT/passthrough.log" >&2
+fi
+
 # S: steady state at the socket limit (opt-in: 10 minutes of publishing at its defaults), its own Gripway and origin
 if echo ",$ALL_SCENARIOS," | grep -q ',S,'; then
   OUT="$OUT" GRIPWAY_JAR="$JAR" N="${S_STREAMS:-19500}" CHANNELS="${S_CHANNELS:-1}" DURATION_S="${S_DURATION_S:-600}" \
@@ -138,5 +147,9 @@ if [ -n "$PP" ] && [ -n "$GW" ]; then
   echo "bench/run.sh: ratio column = Gripway / Pushpin; table in $OUT/compare.txt"
 elif [ -n "$GW" ]; then
   node "$SHARED_BENCH/lib/report.js" "$GW" | tee "$OUT/compare.txt"
+fi
+if [ -f "$OUT/passthrough.txt" ]; then
+  echo
+  cat "$OUT/passthrough.txt"
 fi
 echo "bench/run.sh: results in $OUT"
