@@ -26,6 +26,7 @@ const CFG = {
   javaOpts: (env.P_JAVA_OPTS || '').split(/\s+/).filter(Boolean),
   gripwayJar: env.P_GRIPWAY_JAR,
   scgJar: env.P_SCG_JAR,
+  relayLib: env.P_RELAY_LIB || '',
   basePort: int(env.P_BASE_PORT, 29100),
   durationS: int(env.P_DURATION_S, 10),
   warmupS: int(env.P_WARMUP_S, 10),
@@ -213,6 +214,12 @@ async function main() {
   const scgPort = base + 5;
   proxies.push({ name: 'scg', kind: 'scg', port: scgPort, start: () => startProcess('scg', 'java', [...CFG.javaOpts, '-jar', CFG.scgJar,
     ...bootArgs([`--server.port=${scgPort}`, `--origin.port=${originPort}`, '--logging.level.root=WARN', ...CFG.scgArgs], [])]) });
+  if (CFG.relayLib) {
+    // the ceiling for a fast path: a bare Reactor Netty relay on Gripway's own libraries, the same JVM options
+    const relayPort = base + 6;
+    proxies.push({ name: 'relay', kind: 'relay', port: relayPort, start: () => startProcess('relay', 'java', [...CFG.javaOpts,
+      '-cp', path.join(CFG.relayLib, '*'), path.join(__dirname, 'relay', 'RawRelay.java'), String(relayPort), String(originPort)]) });
+  }
   if (CFG.withPushpin) {
     const script = path.join(CFG.shared, '..', 'pushpin-local.sh');
     proxies.push({ name: 'pushpin', kind: 'pushpin', port: CFG.pushpinHttpPort,
@@ -290,6 +297,7 @@ async function main() {
     pairs.push([g.label, 'direct']);
   }
   pairs.push(['scg', 'direct']);
+  if (CFG.relayLib) { pairs.push(['scg', 'relay']); pairs.push(['relay', 'direct']); }
   if (CFG.withPushpin) pairs.push(['pushpin', 'direct']);
   const ratios = {};
   for (const [a, b] of pairs) {

@@ -11,6 +11,8 @@
 #                    10 further (default 29100)
 #   WITH_PUSHPIN=1   also Pushpin, clients on P_PUSHPIN_HTTP_PORT (17999; its publish and internal ports: 15560-15563)
 #   GRIPWAY_JAVA_OPTS  JVM options of both Java proxies (default: deploy/jvm.options -XX:MaxRAM=$POD_MEMORY, as bench/run.sh)
+#   P_RELAY=0        leave out the bare Reactor Netty relay (bench/relay/RawRelay.java, on base +6): what a passthrough
+#                    fast path with no gateway machinery could reach, on the same libraries and JVM options
 #   P_JFR=1          also record JFR (settings=profile) for every JVM into <out>/jfr/
 #   GRIPWAY_ARGS, SCG_ARGS   extra Spring Boot arguments for Gripway / the plain gateway
 #   P_GRIPWAY_VARIANTS "label:--a=b --c=d;label2:--e=f"  more Gripway JVMs, each with these settings replaced, measured
@@ -48,6 +50,18 @@ if [ -z "$SCG_JAR" ] || [ -n "$(find "$SCG_DIR/src" "$SCG_DIR/pom.xml" -newer "$
   SCG_JAR="$(jar_in "$SCG_DIR/target")"
 fi
 
+# the bare relay (bench/relay/RawRelay.java) runs on Gripway's own libraries, taken out of its jar once per jar
+RELAY_LIB=""
+if [ "${P_RELAY:-1}" = "1" ]; then
+  RELAY_DIR="$REPO/target/relay"
+  if [ ! -f "$RELAY_DIR/.from" ] || [ "$(cat "$RELAY_DIR/.from")" != "$(cksum < "$GRIPWAY_JAR")" ]; then
+    rm -rf "$RELAY_DIR" && mkdir -p "$RELAY_DIR"
+    (cd "$RELAY_DIR" && jar xf "$GRIPWAY_JAR" BOOT-INF/lib)
+    cksum < "$GRIPWAY_JAR" > "$RELAY_DIR/.from"
+  fi
+  RELAY_LIB="$RELAY_DIR/BOOT-INF/lib"
+fi
+
 OUT="${P_OUT_DIR:-$HERE/results/$(date -u +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
 # as deployed, the same for both Java proxies (bench/run.sh uses the same default)
@@ -70,13 +84,13 @@ if [ "${WITH_PUSHPIN:-0}" = "1" ] && ! command -v pushpin >/dev/null; then
 fi
 
 base="${P_BASE_PORT:-29100}"
-for p in "$base" $((base + 5)) $((base + 10)) $((base + 11)) $((base + 12)); do
+for p in "$base" $((base + 5)) $((base + 6)) $((base + 10)) $((base + 11)) $((base + 12)); do
   if ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then
     echo "bench/passthrough.sh: port $p is in use; set P_BASE_PORT" >&2; exit 1
   fi
 done
 
 echo "bench/passthrough.sh: results in $OUT"
-P_OUT_DIR="$OUT" P_SHARED_BENCH="$SHARED_BENCH" P_JAVA_OPTS="$JAVA_OPTS" P_GRIPWAY_JAR="$GRIPWAY_JAR" P_SCG_JAR="$SCG_JAR" \
+P_OUT_DIR="$OUT" P_SHARED_BENCH="$SHARED_BENCH" P_JAVA_OPTS="$JAVA_OPTS" P_GRIPWAY_JAR="$GRIPWAY_JAR" P_SCG_JAR="$SCG_JAR" P_RELAY_LIB="$RELAY_LIB" \
   P_BASE_PORT="$base" WITH_PUSHPIN="${WITH_PUSHPIN:-0}" \
   timeout --foreground --signal=TERM 3600 node "$HERE/passthrough.js"
