@@ -3,10 +3,13 @@ package io.gripway.gateway;
 import java.util.function.Supplier;
 
 import io.gripway.instruct.GripHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.support.Netty4HeadersAdapter;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -20,6 +23,8 @@ public final class GripRequestHeadersFilter implements HttpHeadersFilter {
 	public static final String FEATURES = "status, link:next, link:gone, filter:skip-self, filter:skip-users, "
 			+ "filter:require-sub, filter:build-id, filter:var-subst";
 
+	private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
 	private final Apps apps;
 
 	/** @param apps whose Grip-Sig each route's requests carry */
@@ -29,7 +34,9 @@ public final class GripRequestHeadersFilter implements HttpHeadersFilter {
 
 	@Override
 	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-		HttpHeaders filtered = new HttpHeaders();
+		// Netty's header map matches names case-insensitively in place, where Spring's default map stores a lower-cased
+		// copy of each; the names came through the HTTP codec's checks already, and go back into Netty headers next
+		HttpHeaders filtered = new HttpHeaders(new Netty4HeadersAdapter(HEADERS.newHeaders()));
 		input.forEach((name, values) -> {
 			if (!GripHeaders.isGripHeader(name)) {
 				filtered.addAll(name, values);
