@@ -145,6 +145,8 @@ GW="$(ls "$OUT"/gripway-*.json 2>/dev/null | head -1 || true)"
 if [ -n "$PP" ] && [ -n "$GW" ]; then
   node "$SHARED_BENCH/lib/report.js" "$PP" "$GW" | tee "$OUT/compare.txt"
   echo "bench/run.sh: ratio column = Gripway / Pushpin; table in $OUT/compare.txt"
+  # rates swing with how the 2 cores are split between proxy and harness; CPU per unit of work does not
+  node "$HERE/efficiency.js" "$PP" "$GW" | tee "$OUT/efficiency.txt" || true
 elif [ -n "$GW" ]; then
   node "$SHARED_BENCH/lib/report.js" "$GW" | tee "$OUT/compare.txt"
 fi
