@@ -14,6 +14,9 @@
 #   GRIPWAY_JAVA_OPTS  JVM flags for Gripway (default: see GRIPWAY_JAVA_OPTS below and bench/README.md)
 #   GRIPWAY_PORT, GRIPWAY_PUBLISH_PORT, GRIPWAY_MGMT_PORT, GRIPWAY_ORIGIN_PORT  Gripway's ports (29999/29561/29081/29082)
 #   GRIPWAY_JAR      the jar to run (default: target/gripway-*.jar, built when missing or older than src/main)
+#   CDS              1 (default): run Gripway as the image does, from the extracted jar with a class data sharing
+#                    archive (target/cds/, made by a training run, remade when the jar, the JVM or the flags change);
+#                    0: java -jar on the jar itself
 #   GRIPWAY_ARGS     extra Spring Boot arguments for Gripway (e.g. --spring.cloud.gateway.server.webflux.observability.enabled=true)
 #   JFR=1            also record a JFR file per Gripway start (bench/results/<run>/gripway-<pid>.jfr)
 #   anything the harness understands (REPEATS, A_SIZES, B_SIZES, C_*, D_*, A_WINDOW, ...) overrides the mode
@@ -60,12 +63,6 @@ JAR="${GRIPWAY_JAR:-$(jar)}"
 # memory limit, so the heap and direct-memory ceilings are the pod's
 POD_MEMORY="${POD_MEMORY:-768m}"
 GRIPWAY_JAVA_OPTS="${GRIPWAY_JAVA_OPTS:-$(cat "$REPO/deploy/jvm.options") -XX:MaxRAM=$POD_MEMORY}"
-if [ "${JFR:-0}" = "1" ]; then
-  # a directory: every start of the JVM writes its own hotspot-pid-<pid>-....jfr there (on exit)
-  mkdir -p "$OUT/jfr"
-  GRIPWAY_JAVA_OPTS="$GRIPWAY_JAVA_OPTS -XX:StartFlightRecording=filename=$OUT/jfr/,settings=profile,dumponexit=true"
-fi
-export GRIPWAY_JAVA_OPTS
 
 GW_PORT="${GRIPWAY_PORT:-29999}"
 GW_PUB="${GRIPWAY_PUBLISH_PORT:-29561}"
@@ -76,9 +73,43 @@ for p in "$GW_PORT" "$GW_PUB" "$GW_MGMT" "$GW_ORIGIN"; do
     echo "bench/run.sh: port $p is in use; set GRIPWAY_PORT / GRIPWAY_PUBLISH_PORT / GRIPWAY_MGMT_PORT / GRIPWAY_ORIGIN_PORT" >&2; exit 1
   fi
 done
+
+# --- how Gripway is launched: as the image does (Dockerfile), unless CDS=0 -----------------------------------------
+# the jar extracted (gripway.jar + lib/) and a CDS archive made by a training run of the same JVM with the same flags
+# and class path (bench/README.md, "Cold starts"); remade when any of those changes, since a JVM ignores an archive
+# made by another build or for another class path (one warning, then it starts without it)
+if [ "${CDS:-1}" = "1" ]; then
+  CDS_DIR="$REPO/target/cds"
+  CDS_KEY="$(sha256sum "$JAR" | cut -d' ' -f1) $(java -version 2>&1 | tr '\n' ' ') $GRIPWAY_JAVA_OPTS"
+  if [ ! -f "$CDS_DIR/gripway.jsa" ] || [ "$(cat "$CDS_DIR/.key" 2>/dev/null)" != "$CDS_KEY" ]; then
+    echo "bench/run.sh: extracting the jar and making the CDS archive in $CDS_DIR"
+    rm -rf "$CDS_DIR"
+    java -Djarmode=tools -jar "$JAR" extract --application-filename gripway.jar --destination "$CDS_DIR" >/dev/null
+    # with Gripway's arguments (no port is opened: the context exits once refreshed); the environment's GRIPWAY_*
+    # port variables would bind to gripway.* properties (GRIPWAY_ORIGIN_PORT to gripway.origin.port), so not those
+    # shellcheck disable=SC2086 # word splitting of the options is intended
+    env -u GRIPWAY_PORT -u GRIPWAY_PUBLISH_PORT -u GRIPWAY_MGMT_PORT -u GRIPWAY_ORIGIN_PORT \
+      java $GRIPWAY_JAVA_OPTS -XX:ArchiveClassesAtExit="$CDS_DIR/gripway.jsa" -Xlog:cds*=error \
+      -Dspring.context.exit=onRefresh -jar "$CDS_DIR/gripway.jar" --server.port="$GW_PORT" --gripway.publish.port="$GW_PUB" \
+      --management.server.port="$GW_MGMT" --gripway.origin="http://127.0.0.1:$GW_ORIGIN" --logging.level.root=WARN \
+      ${GRIPWAY_ARGS:-} >"$OUT/cds-training.log" 2>&1 \
+      || { echo "bench/run.sh: CDS training run failed; see $OUT/cds-training.log" >&2; exit 1; }
+    echo "$CDS_KEY" >"$CDS_DIR/.key"
+  fi
+  GRIPWAY_LAUNCH="-XX:SharedArchiveFile=$CDS_DIR/gripway.jsa -jar $CDS_DIR/gripway.jar"
+else
+  GRIPWAY_LAUNCH="-jar $JAR"
+fi
+if [ "${JFR:-0}" = "1" ]; then
+  # a directory: every start of the JVM writes its own hotspot-pid-<pid>-....jfr there (on exit)
+  mkdir -p "$OUT/jfr"
+  GRIPWAY_JAVA_OPTS="$GRIPWAY_JAVA_OPTS -XX:StartFlightRecording=filename=$OUT/jfr/,settings=profile,dumponexit=true"
+fi
+export GRIPWAY_JAVA_OPTS
+
 gripway_cmd() { # $1 http port, $2 publish port, $3 management port, $4 origin port, rest: extra args
   local http="$1" pub="$2" mgmt="$3" origin="$4"; shift 4
-  echo "java $GRIPWAY_JAVA_OPTS -jar $JAR --server.port=$http --gripway.publish.port=$pub --management.server.port=$mgmt --gripway.origin=http://127.0.0.1:$origin --logging.level.root=WARN ${GRIPWAY_ARGS:-} $*"
+  echo "java $GRIPWAY_JAVA_OPTS $GRIPWAY_LAUNCH --server.port=$http --gripway.publish.port=$pub --management.server.port=$mgmt --gripway.origin=http://127.0.0.1:$origin --logging.level.root=WARN ${GRIPWAY_ARGS:-} $*"
 }
 export -f gripway_cmd 2>/dev/null || true
 

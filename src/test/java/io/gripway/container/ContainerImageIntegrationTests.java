@@ -139,6 +139,15 @@ class ContainerImageIntegrationTests {
 	}
 
 	@Test
+	@Order(3)
+	void jvmStartsFromTheClassDataSharingArchiveTheImageMade() {
+		// made by the Dockerfile's training run; with the chart's options it fits, so the JVM maps it (one that does
+		// not fit is unmapped again, and the JVM logs a warning)
+		assertThat(Podman.ok(Duration.ofSeconds(30), "exec", NAME, "cat", "/proc/1/maps")).contains("/app/gripway.jsa");
+		assertThat(logs()).doesNotContain("Unable to use shared archive");
+	}
+
+	@Test
 	@Order(4)
 	void imageExposesTheChartsDefaultContainerPorts() {
 		Map<String, Object> defaults = Map.of("replicaCount", 1, "redis.enabled", false);

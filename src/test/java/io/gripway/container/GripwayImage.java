@@ -19,9 +19,10 @@ import java.util.stream.Stream;
  * through registries whose certificate authority the container does not trust) only to produce the jar this build
  * has already made. So the test makes the jar ({@code ./mvnw jar:jar spring-boot:repackage}: in
  * {@code ./mvnw verify} the tests run before the {@code package} phase), extracts its layers with the same command
- * as the build stage ({@code java -Djarmode=tools -jar app.jar extract --layers --launcher}), and builds the runtime
- * stage with its {@code COPY --from=build /src/extracted/...} lines reading those layers from the build context
- * instead. Nothing else of the stage is changed; {@link #runtimeStage} fails if it finds anything else to change.
+ * as the build stage ({@code java -Djarmode=tools -jar app.jar extract --layers --application-filename gripway.jar}),
+ * and builds the runtime stage with its {@code COPY --from=build /src/extracted/...} lines reading those layers from
+ * the build context instead. Nothing else of the stage is changed (its CDS training run included);
+ * {@link #runtimeStage} fails if it finds anything else to change.
  */
 final class GripwayImage {
 
@@ -54,7 +55,8 @@ final class GripwayImage {
 			Files.createDirectories(context);
 			String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 			Podman.exec(Duration.ofMinutes(2), List.of(java, "-Djarmode=tools", "-jar", jar.toString(), "extract",
-					"--layers", "--launcher", "--destination", context.resolve("extracted").toString()))
+					"--layers", "--application-filename", "gripway.jar", "--destination",
+					context.resolve("extracted").toString()))
 				.orFail();
 			Files.writeString(context.resolve("Containerfile"), runtimeStage(Files.readString(DOCKERFILE)));
 			Podman.ok(Duration.ofMinutes(5), "build", "--quiet", "--build-arg", "JRE_IMAGE=" + base, "--tag",

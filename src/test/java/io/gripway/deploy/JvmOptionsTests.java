@@ -35,7 +35,25 @@ class JvmOptionsTests {
 		assertThat(shipped().split("\\s+")).contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmn24m",
 				"-Xss256k", "-XX:+ExitOnOutOfMemoryError")
 			.anyMatch(option -> option.startsWith("-XX:MaxRAMPercentage="))
-			.noneMatch(option -> option.startsWith("-Xmx"));
+			.noneMatch(option -> option.startsWith("-Xmx"))
+			// the archive belongs to the launch (the image's entrypoint, the benchmark's command), not to these
+			// options: they are also the training run's, which writes the archive and must not read one
+			.noneMatch(option -> option.startsWith("-XX:SharedArchiveFile"));
+	}
+
+	@Test
+	void theImageStartsFromAClassDataSharingArchiveMadeByItsOwnJvmWithThem() throws IOException {
+		String dockerfile = Files.readString(Path.of("Dockerfile"));
+		String runtime = dockerfile.substring(dockerfile.indexOf(" AS runtime"));
+		int options = runtime.indexOf("ENV JAVA_TOOL_OPTIONS=");
+		int training = runtime.indexOf("RUN java -XX:ArchiveClassesAtExit=/app/gripway.jsa ");
+		// made in the runtime stage (an archive fits only the JVM build that made it), after the options are set
+		assertThat(options).as("JAVA_TOOL_OPTIONS in the runtime stage").isPositive();
+		assertThat(training).as("the training run, after JAVA_TOOL_OPTIONS").isGreaterThan(options);
+		String trainingRun = runtime.substring(training, runtime.indexOf("\n", runtime.indexOf("-jar ", training)));
+		// ... for the class path the entrypoint runs (an archive fits only that class path)
+		assertThat(trainingRun).contains("-Dspring.context.exit=onRefresh", "-jar /app/gripway.jar");
+		assertThat(runtime).contains("exec java -XX:SharedArchiveFile=/app/gripway.jsa $JAVA_OPTS -jar /app/gripway.jar ");
 	}
 
 	@Test
@@ -83,7 +101,12 @@ class JvmOptionsTests {
 	void theBenchmarkRunsGripwayAsThePodWould() throws IOException {
 		String bench = Files.readString(Path.of("bench/run.sh"));
 		assertThat(bench).contains("$(cat \"$REPO/deploy/jvm.options\") -XX:MaxRAM=$POD_MEMORY")
-			.contains("POD_MEMORY=\"${POD_MEMORY:-768m}\"");
+			.contains("POD_MEMORY=\"${POD_MEMORY:-768m}\"")
+			// launched as the image does: the extracted jar, with an archive its training run made with these options
+			.contains("if [ \"${CDS:-1}\" = \"1\" ]")
+			.contains("java $GRIPWAY_JAVA_OPTS -XX:ArchiveClassesAtExit=\"$CDS_DIR/gripway.jsa\"")
+			.contains("GRIPWAY_LAUNCH=\"-XX:SharedArchiveFile=$CDS_DIR/gripway.jsa -jar $CDS_DIR/gripway.jar\"")
+			.contains("echo \"java $GRIPWAY_JAVA_OPTS $GRIPWAY_LAUNCH ");
 		try (Reader reader = Files.newBufferedReader(Path.of("helm/gripway/values.yaml"))) {
 			Map<String, Object> values = new Yaml().load(reader);
 			assertThat(Yamls.at(values, "resources.limits.memory")).isEqualTo("768Mi");
