@@ -4,8 +4,10 @@
 // (user and kernel) per round and the wall time until the reader has every event.
 //
 //   node bench/floor.js [N=10000] [ROUNDS=5]
+//   FLOOR_PORT=32204 FLOOR_JSON=out.json node bench/floor.js 10000 3   # a fixed port; the rounds also as JSON
 //
 // Loopback only; N connections at most (keep N below the open-file limit), ROUNDS rounds, 60 s at most.
+const fs = require('fs');
 const net = require('net');
 const { fork } = require('child_process');
 
@@ -31,6 +33,7 @@ if (process.argv[2] === 'reader') {
   const n = Number(process.argv[2] || 10000);
   const rounds = Number(process.argv[3] || 5);
   const sockets = [];
+  const results = [];
   const server = net.createServer((socket) => { socket.setNoDelay(true); sockets.push(socket); });
   server.maxConnections = n;
   let reader;
@@ -39,14 +42,17 @@ if (process.argv[2] === 'reader') {
     if (reader) reader.kill();
     process.exit(1);
   }, 60000);
-  server.listen(0, '127.0.0.1', () => {
+  server.listen(Number(process.env.FLOOR_PORT || 0), '127.0.0.1', () => {
     reader = fork(__filename, ['reader', server.address().port, n]);
     let round = 0;
     let start = 0;
     let cpuBefore;
     let readerCpuBefore = { user: 0, system: 0 };
     const next = () => {
-      if (++round > rounds) { reader.kill(); clearTimeout(watchdog); server.close(); sockets.forEach((s) => s.destroy()); return; }
+      if (++round > rounds) {
+        if (process.env.FLOOR_JSON) fs.writeFileSync(process.env.FLOOR_JSON, JSON.stringify({ n, rounds: results }, null, 1));
+        reader.kill(); clearTimeout(watchdog); server.close(); sockets.forEach((s) => s.destroy()); return;
+      }
       reader.send({ expect: n * round });
       setTimeout(() => {
         start = process.hrtime.bigint();
@@ -60,6 +66,8 @@ if (process.argv[2] === 'reader') {
       const cpu = process.cpuUsage(cpuBefore);
       const readerMs = (m.cpu.user + m.cpu.system - readerCpuBefore.user - readerCpuBefore.system) / 1000;
       readerCpuBefore = m.cpu;
+      results.push({ last_event_ms: Number(wallMs.toFixed(1)), writer_user_ms: Number((cpu.user / 1000).toFixed(1)),
+        writer_kernel_ms: Number((cpu.system / 1000).toFixed(1)), reader_cpu_ms: Number(readerMs.toFixed(1)) });
       console.log(`round ${round}: ${n} writes, writer cpu ${(cpu.user / 1000).toFixed(1)} ms user + ${(cpu.system / 1000).toFixed(1)} ms kernel,`
         + ` reader cpu ${readerMs.toFixed(1)} ms, last event read after ${wallMs.toFixed(1)} ms`);
       next();

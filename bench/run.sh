@@ -19,6 +19,8 @@
 #                    0: java -jar on the jar itself
 #   GRIPWAY_ARGS     extra Spring Boot arguments for Gripway (e.g. --spring.cloud.gateway.server.webflux.observability.enabled=true)
 #   JFR=1            also record a JFR file per Gripway start (bench/results/<run>/gripway-<pid>.jfr)
+#   FLOOR_ROUNDS     rounds of bench/floor.js per B size, run after each proxy's scenario B (default 3; 0 skips it)
+#   FLOOR_PORT       the port floor.js listens on (default: any free one)
 #   anything the harness understands (REPEATS, A_SIZES, B_SIZES, C_*, D_*, A_WINDOW, ...) overrides the mode
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -142,11 +144,28 @@ run_pushpin() {
     "$SHARED_BENCH/pushpin.sh" || echo "bench/run.sh: pushpin harness run exited with $?" >&2
 }
 
+# the machine's floor for scenario B (bench/floor.js, no proxy), measured in this invocation right after the proxy's
+# run, so "B p99 / floor" compares numbers taken under the same conditions
+FLOOR_ROUNDS="${FLOOR_ROUNDS:-3}"
+run_floor() { # $1 the proxy whose B it sits next to
+  echo ",$HARNESS_SCENARIOS," | grep -q ',B,' && [ "$FLOOR_ROUNDS" -gt 0 ] || return 0
+  local files=() n
+  for n in $(echo "$B_SIZES" | tr ',' ' '); do
+    local f="$OUT/floor-$1-$n.json"
+    FLOOR_JSON="$f" timeout 90 node "$HERE/floor.js" "$n" "$FLOOR_ROUNDS" | tee -a "$OUT/floor-$1.txt" \
+      || echo "bench/run.sh: floor.js $n exited with $?" >&2
+    [ -f "$f" ] && files+=("$f")
+  done
+  local result; result="$(ls "$OUT"/"$1"-*.json 2>/dev/null | head -1 || true)"
+  [ -n "$result" ] && [ "${#files[@]}" -gt 0 ] && node "$HERE/floor-ratio.js" "$result" "${files[@]}" | tee -a "$OUT/floor-$1.txt"
+  return 0
+}
+
 if [ -n "$HARNESS_SCENARIOS" ]; then
   for p in $(echo "$PROXIES" | tr ',' ' '); do
     case "$p" in
-      gripway) run_gripway ;;
-      pushpin) run_pushpin ;;
+      gripway) run_gripway; run_floor gripway ;;
+      pushpin) run_pushpin; run_floor pushpin ;;
       *) echo "bench/run.sh: unknown proxy $p" >&2 ;;
     esac
   done

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.gripway.hold.FanOutRound;
 import io.gripway.hold.StreamHold;
 import io.gripway.http.Content;
 import io.netty.buffer.ByteBuf;
@@ -21,7 +22,9 @@ import reactor.core.publisher.MonoSink;
  * <p>
  * A publish reaches thousands of streams from one thread, so handing content over costs a queue offer and, when the
  * channel has nothing pending yet, one task for its event loop. The task writes everything waiting as one HTTP chunk
- * with one flush: a lone message leaves at once, a burst for the same client leaves in one segment.
+ * with one flush: a lone message leaves at once, a burst for the same client leaves in one segment. Within a fan-out
+ * the task is not handed to the event loop at once but {@linkplain FanOutRound#defer deferred}: each event loop gets
+ * one task per fan-out that writes all of its streams, instead of one task and possibly one wake-up per stream.
  *
  * <h3>Through the HTTP codecs</h3> Each chunk is written as an {@code HttpContent} from the tail of the pipeline, as
  * any response body is, so the codecs between here and the socket apply to it: the content compressor of
@@ -77,7 +80,7 @@ final class ChannelStreamOutput implements StreamHold.Output, Runnable {
 	}
 
 	private void schedule() {
-		if (this.scheduled.compareAndSet(false, true)) {
+		if (this.scheduled.compareAndSet(false, true) && !FanOutRound.defer(this.channel.eventLoop(), this)) {
 			this.channel.eventLoop().execute(this);
 		}
 	}

@@ -150,9 +150,11 @@ public abstract class Hold {
 	/**
 	 * Hands one published item to this connection, already past the channel's filters. Must not block.
 	 * @param item the item; the hold picks the format for its transport and ignores the item if it has none
+	 * @param subscription this hold's subscription to the item's channel, as the registry keeps it: a fan-out to
+	 * thousands hands it over rather than have each hold look its channel up by name again
 	 * @param publishedAtMillis when the publish API accepted the item
 	 */
-	protected abstract void deliver(PublishItem item, long publishedAtMillis);
+	protected abstract void deliver(PublishItem item, ChannelSubscription subscription, long publishedAtMillis);
 
 	/**
 	 * Ends this connection cleanly because the node is shutting down; must not block. A long-poll answers with its

@@ -342,9 +342,11 @@ public final class HoldRegistry implements BusReceiver {
 				forgetLeftChannels();
 				ready = this.sequencer.offer(new Published(item, publishedAtMillis), true, System.nanoTime());
 			}
-			for (Published next : ready) {
-				fanOut(holds, next.item(), next.atMillis());
-			}
+			FanOutRound.run(() -> {
+				for (Published next : ready) {
+					fanOut(holds, next.item(), next.atMillis());
+				}
+			});
 		}
 	}
 
@@ -362,12 +364,14 @@ public final class HoldRegistry implements BusReceiver {
 				}
 				ready = this.sequencer.expire(System.nanoTime());
 			}
-			for (Published next : ready) {
-				ChannelHolds holds = this.channels.get(next.item().channel());
-				if (holds != null) {
-					fanOut(holds, next.item(), next.atMillis());
+			FanOutRound.run(() -> {
+				for (Published next : ready) {
+					ChannelHolds holds = this.channels.get(next.item().channel());
+					if (holds != null) {
+						fanOut(holds, next.item(), next.atMillis());
+					}
 				}
-			}
+			});
 		}
 	}
 
@@ -401,14 +405,15 @@ public final class HoldRegistry implements BusReceiver {
 		// the subscription comes with the hold: a fan-out to thousands makes no lookup per subscriber
 		holds.holds.forEach((hold, subscription) -> {
 			if (SubscriptionFilters.accepts(subscription.filters(), hold.meta(), hold.channelNames(), item.meta())) {
-				deliverSafely(hold, item, publishedAtMillis);
+				deliverSafely(hold, subscription, item, publishedAtMillis);
 			}
 		});
 	}
 
-	private static void deliverSafely(Hold hold, PublishItem item, long publishedAtMillis) {
+	private static void deliverSafely(Hold hold, ChannelSubscription subscription, PublishItem item,
+			long publishedAtMillis) {
 		try {
-			hold.deliver(item, publishedAtMillis);
+			hold.deliver(item, subscription, publishedAtMillis);
 		}
 		catch (RuntimeException ex) {
 			// one broken connection must not stop the fan-out to everyone else

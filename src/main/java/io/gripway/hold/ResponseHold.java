@@ -72,12 +72,10 @@ public final class ResponseHold extends Hold {
 	}
 
 	@Override
-	protected void deliver(PublishItem item, long publishedAtMillis) {
+	protected void deliver(PublishItem item, ChannelSubscription subscription, long publishedAtMillis) {
 		HttpResponseFormat format = item.httpResponse();
-		ChannelSubscription subscription = channel(item.channel());
 		// close and refresh mean nothing to a long-poll, as in Pushpin
-		if (format == null || subscription == null
-				|| (format.action() != Action.SEND && format.action() != Action.HINT)) {
+		if (format == null || (format.action() != Action.SEND && format.action() != Action.HINT)) {
 			return;
 		}
 		synchronized (this) {
@@ -141,7 +139,10 @@ public final class ResponseHold extends Hold {
 			.min(Comparator.comparingLong(Replay.Entry::publishedAtMillis))
 			.ifPresent(first -> {
 				replayed(1);
-				deliver(first.item(), first.publishedAtMillis());
+				ChannelSubscription subscription = channel(first.item().channel());
+				if (subscription != null) {
+					deliver(first.item(), subscription, first.publishedAtMillis());
+				}
 			});
 	}
 

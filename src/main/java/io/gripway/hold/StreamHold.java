@@ -222,7 +222,7 @@ public final class StreamHold extends Hold {
 	}
 
 	@Override
-	protected void deliver(PublishItem item, long publishedAtMillis) {
+	protected void deliver(PublishItem item, ChannelSubscription subscription, long publishedAtMillis) {
 		HttpStreamFormat format = item.httpStream();
 		if (format == null) {
 			return;
@@ -247,15 +247,22 @@ public final class StreamHold extends Hold {
 				}
 				return;
 			}
-			process(item, publishedAtMillis);
+			process(item, subscription, publishedAtMillis);
+		}
+	}
+
+	/** An item that waited (for a fetch, a replay): the connection may have left its channel meanwhile. */
+	private void process(PublishItem item, long publishedAtMillis) {
+		ChannelSubscription subscription = channel(item.channel());
+		if (subscription != null) {
+			process(item, subscription, publishedAtMillis);
 		}
 	}
 
 	/** One item, in the connection's order: checked against the last id, filtered, then appended or closing. */
-	private void process(PublishItem item, long publishedAtMillis) {
+	private void process(PublishItem item, ChannelSubscription subscription, long publishedAtMillis) {
 		HttpStreamFormat format = item.httpStream();
-		ChannelSubscription subscription = channel(item.channel());
-		if (format == null || subscription == null) {
+		if (format == null) {
 			return;
 		}
 		if (!followsLastId(item)) {

@@ -86,7 +86,7 @@ public final class WebSocketHold extends Hold {
 	}
 
 	@Override
-	protected void deliver(PublishItem item, long publishedAtMillis) {
+	protected void deliver(PublishItem item, ChannelSubscription subscription, long publishedAtMillis) {
 		WsMessageFormat format = item.wsMessage();
 		if (format == null) {
 			return;
@@ -95,10 +95,8 @@ public final class WebSocketHold extends Hold {
 			this.refresh.run();
 		}
 		else if (format.action() == Action.SEND) {
-			ChannelSubscription subscription = channel(item.channel());
 			// WebSockets follow no prev-ids (as in Pushpin): build-id renders empty ids, var-subst works as anywhere
-			Content content = (subscription != null)
-					? filtered(subscription, format.contentFilters(), format.content(), Map.of()) : null;
+			Content content = filtered(subscription, format.contentFilters(), format.content(), Map.of());
 			if (content == null) {
 				return;
 			}

@@ -88,7 +88,7 @@ class HoldRegistryTests {
 	void oneFailingHoldDoesNotStopTheFanOut() {
 		RecordingHold broken = new RecordingHold(List.of(sub("a"))) {
 			@Override
-			protected void deliver(PublishItem item, long publishedAtMillis) {
+			protected void deliver(PublishItem item, ChannelSubscription subscription, long publishedAtMillis) {
 				throw new IllegalStateException("broken");
 			}
 		};
@@ -121,7 +121,7 @@ class HoldRegistryTests {
 		}
 
 		@Override
-		protected void deliver(PublishItem item, long publishedAtMillis) {
+		protected void deliver(PublishItem item, ChannelSubscription subscription, long publishedAtMillis) {
 			this.received.add(item);
 		}
 
