@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.gripway.test.GripwayInstance;
 import io.gripway.test.NettyLeakCheck;
@@ -64,6 +66,21 @@ class SlowLorisIntegrationTests {
 	}
 
 	@Test
+	void aKeepAliveConnectionBusyForLongerThanTheDeadlineIsStillCutOffWhenItDribbles() throws IOException {
+		try (Socket socket = new Socket("127.0.0.1", gripway.publishPort())) {
+			socket.setSoTimeout(5_000);
+			// quick requests on one connection for 1.5 deadlines: each one starts and stops the deadline
+			for (int i = 0; i < 6; i++) {
+				socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+				socket.getOutputStream().flush();
+				assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 200 ");
+				sleep(250);
+			}
+			assertDribbleCutOff(socket);
+		}
+	}
+
+	@Test
 	void oversizedHeadersOnThePublishPortAreRefused() throws IOException {
 		try (Socket socket = new Socket("127.0.0.1", gripway.publishPort())) {
 			socket.setSoTimeout(5_000);
@@ -80,28 +97,47 @@ class SlowLorisIntegrationTests {
 	/** One header byte every 100 ms, for at most 10 s: the server must close the connection long before. */
 	private static void assertCutOff(int port) throws IOException {
 		try (Socket socket = new Socket("127.0.0.1", port)) {
-			socket.setSoTimeout(100);
-			OutputStream out = socket.getOutputStream();
-			InputStream in = socket.getInputStream();
-			byte[] request = "GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
-			long started = System.nanoTime();
-			boolean closed = false;
-			for (int i = 0; i < 100 && !closed; i++) {
-				try {
-					out.write(request[Math.min(i, request.length - 1)]);
-					out.flush();
-					closed = in.read() == -1;
-				}
-				catch (SocketTimeoutException ex) {
-					// nothing from the server yet: keep dribbling
-				}
-				catch (IOException ex) {
-					closed = true; // reset by the server
-				}
-			}
-			assertThat(closed).as("connection closed by the server").isTrue();
-			assertThat((System.nanoTime() - started) / 1_000_000_000.0).isLessThan(10.0);
+			assertDribbleCutOff(socket);
 		}
+	}
+
+	private static void assertDribbleCutOff(Socket socket) throws IOException {
+		socket.setSoTimeout(100);
+		OutputStream out = socket.getOutputStream();
+		InputStream in = socket.getInputStream();
+		byte[] request = "GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
+		long started = System.nanoTime();
+		boolean closed = false;
+		for (int i = 0; i < 100 && !closed; i++) {
+			try {
+				out.write(request[Math.min(i, request.length - 1)]);
+				out.flush();
+				closed = in.read() == -1;
+			}
+			catch (SocketTimeoutException ex) {
+				// nothing from the server yet: keep dribbling
+			}
+			catch (IOException ex) {
+				closed = true; // reset by the server
+			}
+		}
+		assertThat(closed).as("connection closed by the server").isTrue();
+		assertThat((System.nanoTime() - started) / 1_000_000_000.0).isLessThan(10.0);
+	}
+
+	/** One response with a {@code Content-Length} body, read to its end. */
+	private static String readResponse(InputStream in) throws IOException {
+		StringBuilder head = new StringBuilder();
+		while (!head.toString().endsWith("\r\n\r\n")) {
+			int b = in.read();
+			if (b == -1) {
+				throw new IOException("closed after " + head);
+			}
+			head.append((char) b);
+		}
+		Matcher length = Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+		int body = length.find() ? Integer.parseInt(length.group(1)) : 0;
+		return head + new String(in.readNBytes(body), StandardCharsets.US_ASCII);
 	}
 
 	private static void sleep(long millis) {
