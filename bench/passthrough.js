@@ -206,9 +206,12 @@ async function main() {
   const gripways = [{ label: 'gripway', args: [] }, ...CFG.variants.map((v) => ({ label: `gripway-${v.label}`, args: v.args }))];
   gripways.forEach((g, i) => {
     const port = base + 10 + 10 * i;
-    const args = [...CFG.javaOpts, '-jar', CFG.gripwayJar, ...bootArgs([
+    // a variant's -X... / -D... arguments go to the JVM, after the shared options (the last of a flag wins)
+    const jvmArgs = g.args.filter((a) => /^-[XD]/.test(a));
+    const bootOnly = g.args.filter((a) => !/^-[XD]/.test(a));
+    const args = [...CFG.javaOpts, ...jvmArgs, '-jar', CFG.gripwayJar, ...bootArgs([
       `--server.port=${port}`, `--gripway.publish.port=${port + 1}`, `--management.server.port=${port + 2}`,
-      `--gripway.origin=${originUrl}`, '--logging.level.root=WARN', ...CFG.gripwayArgs], g.args)];
+      `--gripway.origin=${originUrl}`, '--logging.level.root=WARN', ...CFG.gripwayArgs], bootOnly)];
     proxies.push({ name: g.label, kind: 'gripway', port, start: () => startProcess(g.label, 'java', args) });
   });
   const scgPort = base + 5;

@@ -15,7 +15,8 @@
 #                    fast path with no gateway machinery could reach, on the same libraries and JVM options
 #   P_JFR=1          also record JFR (settings=profile) for every JVM into <out>/jfr/
 #   GRIPWAY_ARGS, SCG_ARGS   extra Spring Boot arguments for Gripway / the plain gateway
-#   P_GRIPWAY_VARIANTS "label:--a=b --c=d;label2:--e=f"  more Gripway JVMs, each with these settings replaced, measured
+#   P_GRIPWAY_VARIANTS "label:--a=b --c=d;label2:-XX:TieredStopAtLevel=4"  more Gripway JVMs, each with these settings
+#                    replaced (arguments starting -X or -D go to the JVM, after the shared options), measured
 #                    in the same interleaved loop (for a breakdown of Gripway's cost)
 #   GRIPWAY_JAR      the jar (default target/gripway-*.jar, built when missing)
 #   P_OUT_DIR        where passthrough.{json,txt} go (default bench/results/<UTC date-time>/)
