@@ -16,7 +16,6 @@ import io.gripway.gateway.GripFilter;
 import io.gripway.gateway.GripRequestHeadersFilter;
 import io.gripway.gateway.GripResponder;
 import io.gripway.gateway.OriginFailureFilter;
-import io.gripway.gateway.OriginTimeoutFilter;
 import io.gripway.gateway.PreflightRelayFilter;
 import io.gripway.gateway.Recoveries;
 import io.gripway.gateway.RequestBodyRetainingFilter;
@@ -171,11 +170,6 @@ class GripwayConfiguration {
 	@Bean
 	OriginFailureFilter originFailureFilter() {
 		return new OriginFailureFilter();
-	}
-
-	@Bean
-	OriginTimeoutFilter originTimeoutFilter(GripwayProperties properties) {
-		return new OriginTimeoutFilter(properties.http().originTimeout());
 	}
 
 	@Bean

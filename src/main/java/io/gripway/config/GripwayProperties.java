@@ -103,11 +103,8 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue @Valid Publi
 	/**
 	 * @param requestHeaderTimeout the longest a request may take from its first byte to the end of its headers, on the
 	 * proxy and publish ports; a slower one (slow-loris) has its connection closed. 0 disables it
-	 * @param originTimeout the longest an origin may take to answer a request with its status and headers; a slower
-	 * one gets the client a 504. 0 disables it. A route's own {@code response-timeout} metadata takes precedence
 	 */
-	public record Http(@DefaultValue("10s") @PositiveAmount(orZero = true) Duration requestHeaderTimeout,
-			@DefaultValue("30s") @PositiveAmount(orZero = true) Duration originTimeout) {
+	public record Http(@DefaultValue("10s") @PositiveAmount(orZero = true) Duration requestHeaderTimeout) {
 	}
 
 	/**

@@ -33,11 +33,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  */
 public final class OriginMetricsFilter implements GlobalFilter, Ordered {
 
-	/**
-	 * Just outside the routing filter and Gripway's origin timeout (one before it), so only the origin round trip is
-	 * timed and a timeout is recorded as one.
-	 */
-	public static final int ORIGIN_METRICS_FILTER_ORDER = NettyRoutingFilter.ORDER - 2;
+	/** Just outside the routing filter, so only the origin round trip is timed. */
+	public static final int ORIGIN_METRICS_FILTER_ORDER = NettyRoutingFilter.ORDER - 1;
 
 	private final MeterRegistry registry;
 
