@@ -33,7 +33,7 @@ COPY --from=build /src/extracted/application/ ./
 # JAVA_TOOL_OPTIONS is read by the JVM itself (the Helm chart sets it); JAVA_OPTS is for ad-hoc additions.
 # The options are deploy/jvm.options, the configuration the benchmark measures (bench/README.md, "JVM flags"); a
 # test (JvmOptionsTests) fails if this line, the Helm values, the compose file or the benchmark drift from it.
-ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms64m -Xmn24m -Xss256k -XX:MaxRAMPercentage=55 -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError" \
+ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms160m -Xmn24m -Xss256k -XX:MaxRAMPercentage=55 -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError" \
 	JAVA_OPTS=""
 # Class data sharing (bench/README.md, "Cold starts"): a training run starts the application context and exits
 # (spring.context.exit=onRefresh: no port is opened; the placeholder origin is never called, it puts the origin's route

@@ -29,7 +29,7 @@ const GAP_MS = parseInt(env.E_GAP_MS || '300', 10);
 const DURATION_S = parseFloat(env.E_DURATION_S || '5');
 const BATCH = parseInt(env.E_BATCH || '100', 10);
 const CHANNELS = parseInt(env.E_CHANNELS || '100', 10);
-const JAVA_OPTS = (env.GRIPWAY_JAVA_OPTS || '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms64m -Xmx1g -Xmn24m -Xss256k').split(/\s+/).filter(Boolean)
+const JAVA_OPTS = (env.GRIPWAY_JAVA_OPTS || '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms160m -Xmx1g -Xmn24m -Xss256k').split(/\s+/).filter(Boolean)
   .filter((f) => !f.startsWith('-XX:StartFlightRecording'));
 const MAX_SECONDS = parseInt(env.E_MAX_SECONDS || '600', 10);
 const BASE = parseInt(env.E_BASE_PORT || '31000', 10);

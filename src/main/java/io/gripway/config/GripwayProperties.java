@@ -50,7 +50,7 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue @Valid Publi
 		@DefaultValue @Valid Demo demo, @DefaultValue @Valid Websocket websocket, @DefaultValue @Valid Health health,
 		@DefaultValue @Valid Drain drain, @DefaultValue @Valid Reliability reliability,
 		@DefaultValue @Valid History history, @DefaultValue @Valid Cors cors, @DefaultValue @Valid Http http,
-		@DefaultValue List<@Valid App> apps) {
+		@DefaultValue @Valid WarmUp warmUp, @DefaultValue List<@Valid App> apps) {
 
 	/**
 	 * @param port the publish API's port (Pushpin's {@code push_in_http_port}); 0 picks a free one
@@ -105,6 +105,16 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue @Valid Publi
 	 * proxy and publish ports; a slower one (slow-loris) has its connection closed. 0 disables it
 	 */
 	public record Http(@DefaultValue("10s") @PositiveAmount(orZero = true) Duration requestHeaderTimeout) {
+	}
+
+	/**
+	 * @param requests how many requests (long-polls, streams and plain requests, with publishes to them) go through
+	 * the proxy's own path before the proxy port opens, so a fresh JVM has compiled that path before its first
+	 * clients arrive; 0 disables it
+	 * @param timeout the longest the warm-up may delay the start; what is not done by then is abandoned
+	 */
+	public record WarmUp(@DefaultValue("2000") @Min(0) int requests,
+			@DefaultValue("20s") @PositiveAmount Duration timeout) {
 	}
 
 	/**

@@ -1,0 +1,58 @@
+package io.gripway.config;
+
+import java.util.List;
+import java.util.function.Function;
+
+import io.gripway.bus.MessageBus;
+import io.gripway.gateway.RequestTargetFilter;
+import io.gripway.hold.HoldRegistry;
+import io.gripway.warmup.WarmUp;
+import reactor.core.publisher.Flux;
+import reactor.netty.http.server.HttpServer;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.http.server.reactive.HttpHandler;
+
+/** Wires the warm-up before the proxy port opens (see {@link WarmUp}) and the route its requests take. */
+@Configuration(proxyBeanMethods = false)
+class WarmUpConfiguration {
+
+	@Bean
+	WarmUp warmUp(GripwayProperties properties, ObjectProvider<HttpHandler> handler,
+			ObjectProvider<NettyServerCustomizer> customizers, ReactorResourceFactory resources, HoldRegistry registry,
+			MessageBus bus) {
+		GripwayProperties.WarmUp warmUp = properties.warmUp();
+		List<NettyServerCustomizer> serverCustomizers = customizers.orderedStream().toList();
+		Function<HttpServer, HttpServer> customizer = (server) -> {
+			HttpServer customized = server;
+			for (NettyServerCustomizer each : serverCustomizers) {
+				customized = each.apply(customized);
+			}
+			return customized;
+		};
+		return new WarmUp(new WarmUp.Settings(warmUp.requests(), warmUp.timeout()), handler::getIfAvailable,
+				customizer, resources.getLoopResources(), registry, bus);
+	}
+
+	/** First, so nothing else matches the warm-up's requests; it matches nothing else (see {@link WarmUp#routes}). */
+	@Bean
+	RouteLocator gripwayWarmUpRoute(RouteLocatorBuilder routes, WarmUp warmUp, GripwayProperties properties) {
+		if (properties.warmUp().requests() == 0) {
+			return Flux::empty;
+		}
+		return routes.routes()
+			.route(WarmUp.ROUTE_ID, (route) -> route.order(Ordered.HIGHEST_PRECEDENCE)
+				.predicate(warmUp::routes)
+				.filters((filters) -> filters.filter(warmUp.toOrigin(), RequestTargetFilter.REQUEST_TARGET_FILTER_ORDER))
+				.uri("http://127.0.0.1"))
+			.build();
+	}
+
+}
