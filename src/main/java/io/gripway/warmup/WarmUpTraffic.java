@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 
 import io.gripway.bus.MessageBus;
 import io.gripway.hold.HoldRegistry;
@@ -40,6 +39,9 @@ final class WarmUpTraffic implements AutoCloseable {
 	/** The event published to each held stream before it is closed. */
 	static final String STREAM_EVENT = "data: warm\n\n";
 
+	// how long the held count of a round may stay the same before the round is published to as it is
+	private static final Duration STALLED = Duration.ofSeconds(2);
+
 	// a publish on a Redis bus can arrive before this node's subscription to the new channel has: it is sent again
 	private static final Duration REPUBLISH = Duration.ofMillis(250);
 
@@ -53,11 +55,15 @@ final class WarmUpTraffic implements AutoCloseable {
 
 	private final HttpClient pooled;
 
+	private final int roundSize;
+
 	private final String channelPrefix = "gripway-warm-up." + UUID.randomUUID() + ".";
 
 	WarmUpTraffic(int gatewayPort, LoopResources loops, HoldRegistry registry, MessageBus bus) {
 		this.registry = registry;
 		this.bus = bus;
+		// a node configured to hold fewer connections gets smaller rounds, which it can hold whole
+		this.roundSize = Math.max(1, Math.min(ROUND, registry.limits().maxHeldConnections() / 2));
 		String base = "http://127.0.0.1:" + gatewayPort;
 		this.fresh = HttpClient.newConnection().runOn(loops).baseUrl(base);
 		this.pool = ConnectionProvider.builder("gripway-warm-up").maxConnections(16).build();
@@ -72,7 +78,7 @@ final class WarmUpTraffic implements AutoCloseable {
 		int plain = 0;
 		int made = 0;
 		for (int round = 0; made < requests && System.nanoTime() < deadlineNanos; round++) {
-			int size = Math.min(ROUND, requests - made);
+			int size = Math.min(this.roundSize, requests - made);
 			String channel = this.channelPrefix + round;
 			switch (round % 3) {
 				case 0 -> longPolls += longPolls(channel, size, deadlineNanos);
@@ -126,9 +132,27 @@ final class WarmUpTraffic implements AutoCloseable {
 		return (int) outcome(answers, deadlineNanos).stream().filter(WarmUpOrigin.PLAIN_BODY::equals).count();
 	}
 
+	/**
+	 * Waits until the round's requests are all held, or none is left to come: they all ended (refused, failed), or
+	 * their number stopped growing (some were refused, at the hold limit say), so that a publish reaches them all.
+	 */
 	private void awaitSubscribers(String channel, int size, CompletableFuture<?> requests, long deadlineNanos) {
-		// a request the proxy refused ends early and never subscribes: stop waiting for the round then
-		await(() -> this.registry.subscriberCount(channel) >= size || requests.isDone(), deadlineNanos);
+		int seen = -1;
+		long grewAt = System.nanoTime();
+		while (!requests.isDone() && remaining(deadlineNanos) > 0) {
+			int count = this.registry.subscriberCount(channel);
+			long now = System.nanoTime();
+			if (count >= size || (count == seen && now - grewAt > STALLED.toNanos())) {
+				return;
+			}
+			if (count != seen) {
+				seen = count;
+				grewAt = now;
+			}
+			if (!pause()) {
+				return;
+			}
+		}
 	}
 
 	private void publishUntilDone(byte[] json, CompletableFuture<?> released, long deadlineNanos) {
@@ -178,15 +202,15 @@ final class WarmUpTraffic implements AutoCloseable {
 		return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
 	}
 
-	private static void await(BooleanSupplier condition, long deadlineNanos) {
-		while (!condition.getAsBoolean() && remaining(deadlineNanos) > 0) {
-			try {
-				Thread.sleep(2);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
+	/** Sleeps a little; false when interrupted. */
+	private static boolean pause() {
+		try {
+			Thread.sleep(2);
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
 		}
 	}
 

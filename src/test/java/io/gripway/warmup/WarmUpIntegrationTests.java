@@ -57,6 +57,20 @@ class WarmUpIntegrationTests {
 	}
 
 	@Test
+	void aNodeThatHoldsFewConnectionsWarmsUpInRoundsItCanHold() {
+		// 10 held at most: rounds of 5, so each round is held whole and released by its publish
+		try (GripwayInstance gripway = GripwayInstance.start("gripway.hold.max-connections=10",
+				"gripway.warm-up.requests=30")) {
+			WarmUpReport report = gripway.context().getBean(WarmUp.class).report();
+			assertThat(report).isNotNull();
+			assertThat(report.requests()).isEqualTo(30);
+			assertThat(report.longPolls()).isEqualTo(10);
+			assertThat(report.streams()).isEqualTo(10);
+			assertThat(report.plain()).isEqualTo(10);
+		}
+	}
+
+	@Test
 	void warmUpRunsAfterTheBusStartsAndBeforeTheProxyPortOpens() {
 		try (GripwayInstance gripway = GripwayInstance.start("gripway.warm-up.requests=3")) {
 			int warmUp = gripway.context().getBean(WarmUp.class).getPhase();
