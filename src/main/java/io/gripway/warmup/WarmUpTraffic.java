@@ -36,6 +36,9 @@ final class WarmUpTraffic implements AutoCloseable {
 	/** A long-poll's answer, as published to it. */
 	static final String PUBLISHED = "warm\n";
 
+	// what a request that failed (refused, reset) counts as, so that it does not cancel the rest of its round
+	private static final String FAILED = "";
+
 	/** The event published to each held stream before it is closed. */
 	static final String STREAM_EVENT = "data: warm\n\n";
 
@@ -95,7 +98,8 @@ final class WarmUpTraffic implements AutoCloseable {
 		CompletableFuture<List<String>> answers = Flux.range(0, size)
 			.flatMap((i) -> this.fresh.get()
 				.uri(WarmUpOrigin.LONG_POLL + channel)
-				.responseSingle((response, body) -> body.asString().defaultIfEmpty("")), size)
+				.responseSingle((response, body) -> body.asString().defaultIfEmpty(""))
+				.onErrorReturn(FAILED), size)
 			.collectList()
 			.toFuture();
 		awaitSubscribers(channel, size, answers, deadlineNanos);
@@ -109,7 +113,8 @@ final class WarmUpTraffic implements AutoCloseable {
 			.flatMap((i) -> this.fresh.get()
 				.uri(WarmUpOrigin.STREAM + channel)
 				.response((response, body) -> body.asString())
-				.reduce("", String::concat), size)
+				.reduce("", String::concat)
+				.onErrorReturn(FAILED), size)
 			.collectList()
 			.toFuture();
 		awaitSubscribers(channel, size, bodies, deadlineNanos);
@@ -126,7 +131,8 @@ final class WarmUpTraffic implements AutoCloseable {
 			.flatMap((i) -> ((i % 4 == 0)
 					? this.pooled.post().uri(WarmUpOrigin.PLAIN).send(ByteBufFlux.fromString(Mono.just("warm")))
 					: this.pooled.get().uri(WarmUpOrigin.PLAIN))
-				.responseSingle((response, body) -> body.asString().defaultIfEmpty("")), 16)
+				.responseSingle((response, body) -> body.asString().defaultIfEmpty(""))
+				.onErrorReturn(FAILED), 16)
 			.collectList()
 			.toFuture();
 		return (int) outcome(answers, deadlineNanos).stream().filter(WarmUpOrigin.PLAIN_BODY::equals).count();
