@@ -51,10 +51,13 @@ public final class DemoOrigin extends HttpServerLifecycle {
 		super("Demo origin", "127.0.0.1", port, new Handler(publishPort, HttpClient.create())::handle);
 	}
 
-	/** Before the gateway, so the proxy never forwards to an origin that is not listening yet. */
+	/**
+	 * Before the gateway, so the proxy never forwards to an origin that is not listening yet: Spring Boot starts its
+	 * web server at {@code DEFAULT_PHASE - 2048} (this was {@code - 1000}, after it).
+	 */
 	@Override
 	public int getPhase() {
-		return SmartLifecycle.DEFAULT_PHASE - 1000;
+		return SmartLifecycle.DEFAULT_PHASE - 3072;
 	}
 
 	private record Handler(IntSupplier publishPort, HttpClient client, AtomicLong ids) {
