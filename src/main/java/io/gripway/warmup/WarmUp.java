@@ -131,8 +131,11 @@ public final class WarmUp implements SmartLifecycle {
 	@Override
 	public void start() {
 		this.running = true;
+		if (this.settings.requests() == 0) {
+			return;
+		}
 		HttpHandler httpHandler = this.handler.get();
-		if (this.settings.requests() == 0 || httpHandler == null) {
+		if (httpHandler == null) {
 			return;
 		}
 		long deadline = System.nanoTime() + this.settings.timeout().toNanos();

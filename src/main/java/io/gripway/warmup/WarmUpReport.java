@@ -9,7 +9,7 @@ import java.time.Duration;
  * @param longPolls long-polls held and answered by a publish
  * @param streams SSE streams held, sent a published event and closed by a publish
  * @param plain plain requests answered
- * @param took from the start of the warm-up to the end of its last round
+ * @param took from the warm-up's first request to the end of its last round
  */
 public record WarmUpReport(int requests, int longPolls, int streams, int plain, Duration took) {
 
