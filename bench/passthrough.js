@@ -16,6 +16,7 @@
 const { spawn, fork } = require('child_process');
 const fs = require('fs');
 const http = require('http');
+const os = require('os');
 const path = require('path');
 
 const env = process.env;
@@ -215,12 +216,15 @@ async function main() {
     proxies.push({ name: g.label, kind: 'gripway', port, start: () => startProcess(g.label, 'java', args) });
   });
   const scgPort = base + 5;
-  proxies.push({ name: 'scg', kind: 'scg', port: scgPort, start: () => startProcess('scg', 'java', [...CFG.javaOpts, '-jar', CFG.scgJar,
+  // Gripway runs one event loop per available processor (io.gripway.server.EventLoops); the anchors get the same
+  // count, so the comparison is of the work per request, not of Reactor Netty's default of at least four loops
+  const loops = `-Dreactor.netty.ioWorkerCount=${os.availableParallelism ? os.availableParallelism() : os.cpus().length}`;
+  proxies.push({ name: 'scg', kind: 'scg', port: scgPort, start: () => startProcess('scg', 'java', [...CFG.javaOpts, loops, '-jar', CFG.scgJar,
     ...bootArgs([`--server.port=${scgPort}`, `--origin.port=${originPort}`, '--logging.level.root=WARN', ...CFG.scgArgs], [])]) });
   if (CFG.relayLib) {
     // the ceiling for a fast path: a bare Reactor Netty relay on Gripway's own libraries, the same JVM options
     const relayPort = base + 6;
-    proxies.push({ name: 'relay', kind: 'relay', port: relayPort, start: () => startProcess('relay', 'java', [...CFG.javaOpts,
+    proxies.push({ name: 'relay', kind: 'relay', port: relayPort, start: () => startProcess('relay', 'java', [...CFG.javaOpts, loops,
       '-cp', path.join(CFG.relayLib, '*'), path.join(__dirname, 'relay', 'RawRelay.java'), String(relayPort), String(originPort)]) });
   }
   if (CFG.withPushpin) {

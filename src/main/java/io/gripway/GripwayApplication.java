@@ -1,5 +1,6 @@
 package io.gripway;
 
+import io.gripway.server.EventLoops;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -10,6 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class GripwayApplication {
 
 	public static void main(String[] args) {
+		EventLoops.applyDefault();
 		SpringApplication.run(GripwayApplication.class, args);
 	}
 
