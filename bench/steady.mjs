@@ -331,8 +331,6 @@ function parseGcLog(spawnedAt) {
       pauses.set(id, pause);
       continue;
     }
-    // the pause's CPU time: wall time (Real) well above User+Sys means the GC thread waited for a core, i.e. the
-    // machine was busy, not that the collection had that much to do (the log rounds these to 10 ms)
     // a concurrent collector (Shenandoah, ZGC) logs several short pauses per cycle, with no heap sizes: each counts
     m = /^\[([\d.]+)s\]\[info\s*\]\[gc\s*\] GC\((\d+)\) (Pause [^\d]+?) ([\d.]+)ms$/.exec(line);
     if (m) {
@@ -342,6 +340,8 @@ function parseGcLog(spawnedAt) {
         forced: false, ms: Number(ms) });
       continue;
     }
+    // the pause's CPU time: wall time (Real) well above User+Sys means the GC thread waited for a core, i.e. the
+    // machine was busy, not that the collection had that much to do (the log rounds these to 10 ms)
     m = /\[gc,cpu\s*\] GC\((\d+)\) User=([\d.]+)s Sys=([\d.]+)s Real=([\d.]+)s/.exec(line);
     if (m) { const pause = pauses.get(m[1]) ?? {}; pause.cpuMs = Math.round((Number(m[2]) + Number(m[3])) * 1000); pauses.set(m[1], pause); continue; }
     // the generations' sizes in KiB: finer than the summary line's whole MiB
