@@ -8,9 +8,9 @@ import reactor.netty.ReactorNetty;
  *
  * <p>
  * Reactor Netty's own default is at least four loops, whatever the processors. On two cores, four loops took turns
- * on them during a fan-out: one publish reached 10,000 streams a fifth sooner with two loops than with four, in the
- * same interleaved runs (bench/README.md, "Event loops"). A pod with a CPU limit of one or two, the common case,
- * is where this matters.
+ * on them during a fan-out: one publish reached 10,000 streams 14-22 % sooner with two loops than with four, in the
+ * same interleaved runs (bench/README.md, "Event loops"). Only a machine or container limit of fewer than four
+ * processors is affected; on more, the count is the one Reactor Netty would choose.
  *
  * <p>
  * Reactor Netty reads the property once per JVM, when its loop resources are first made, so {@link #applyDefault}
