@@ -486,7 +486,7 @@ function pauseStats(list, during) {
   const ms = list.map((p) => p.ms);
   const cpus = list.filter((p) => p.cpuMs !== undefined).map((p) => p.cpuMs);
   const max = ms.length ? Math.max(...ms) : null;
-  return { during, count: ms.length, young: list.filter((p) => !p.full).length, full: list.filter((p) => p.full).length,
+  return { during, count: ms.length, young: list.filter((p) => /Young/.test(p.what)).length, full: list.filter((p) => p.full).length,
     p50Ms: round(percentile(ms, 0.5), 3), p99Ms: round(percentile(ms, 0.99), 3), maxMs: round(max, 3),
     totalMs: round(ms.reduce((a, b) => a + b, 0), 1), targetMs: 20,
     // a concurrent collector's pauses have no CPU line of their own
@@ -495,7 +495,8 @@ function pauseStats(list, during) {
     p99MeetsTarget: ms.length ? percentile(ms, 0.99) <= 20 : null, maxMeetsTarget: ms.length ? max <= 20 : null,
     over20Ms: list.filter((p) => p.ms > 20).map((p) => ({ t: round(p.t, 1), what: p.what, ms: p.ms })) };
 }
-const pausesLine = (r) => `${r.count} (${r.young} young, ${r.full} full), p50 ${f(r.p50Ms)} ms, p99 ${f(r.p99Ms)} ms, max ${f(r.maxMs)} ms, `
+// a concurrent collector's pauses (init mark, final mark, ...) are neither young nor full
+const pausesLine = (r) => `${r.count} (${r.young} young, ${r.full} full, ${r.count - r.young - r.full} other), p50 ${f(r.p50Ms)} ms, p99 ${f(r.p99Ms)} ms, max ${f(r.maxMs)} ms, `
   + `total ${f(r.totalMs)} ms; GC thread CPU (User+Sys) p50 ${f(r.cpuP50Ms)}, p99 ${f(r.cpuP99Ms)}, max ${f(r.cpuMaxMs)} ms (target ≤ 20 ms: ${r.count === 0 ? 'no pause found in the GC log' : `p99 ${r.p99MeetsTarget ? 'met' : 'NOT met'}, max ${r.maxMeetsTarget ? 'met' : 'NOT met'}`})`
   + (r.over20Ms.length ? `; over 20 ms: ${r.over20Ms.slice(0, 6).map((p) => `${p.what} ${round(p.ms, 1)} ms`).join(', ')}` : '');
 const steady = samples.filter((s) => s.phase === 'steady');

@@ -53,7 +53,7 @@ public final class DemoOrigin extends HttpServerLifecycle {
 
 	/**
 	 * Before the gateway, so the proxy never forwards to an origin that is not listening yet: Spring Boot starts its
-	 * web server at {@code DEFAULT_PHASE - 2048} (this was {@code - 1000}, after it).
+	 * web server at {@code DEFAULT_PHASE - 2048}.
 	 */
 	@Override
 	public int getPhase() {
