@@ -291,6 +291,16 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 		this.subscriptions.unsubscribe(channel);
 	}
 
+	/**
+	 * Completes once this node receives what is published on {@code channel} (GRIP name): its SUBSCRIBE is confirmed,
+	 * or was long before; or after the command timeout, when Redis is out of reach. History read after this misses
+	 * nothing that live delivery does not bring.
+	 */
+	final Mono<Void> live(String channel) {
+		return Mono.fromFuture(this.subscriptions.live(channel))
+			.timeout(this.settings.commandTimeout(), Mono.empty());
+	}
+
 	@Override
 	public boolean isAvailable() {
 		// a delivery thread that is gone would take publishes this node can no longer deliver
@@ -441,6 +451,25 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 		this.gaps.incrementAndGet();
 		try {
 			this.scheduler.schedule(() -> this.receiver.gap(channels), GAP_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// closing: nobody is left to recover
+		}
+	}
+
+	/**
+	 * After the subscribe connection first came up: a gap on every channel, as after a reconnect, but only if this
+	 * node already wanted channels, i.e. held connections while Redis was out of reach. At an ordinary start-up it holds
+	 * none yet; the first clients to arrive (within {@link #GAP_DELAY}) must not be sent back to their origins for
+	 * nothing. Checked on the scheduler thread, behind the interest changes made before the connection was up.
+	 */
+	final void reportGapIfHeldBeforeConnected() {
+		try {
+			this.scheduler.execute(() -> {
+				if (subscribedChannelCount() > 0) {
+					reportGapSoon(null);
+				}
+			});
 		}
 		catch (RejectedExecutionException ex) {
 			// closing: nobody is left to recover

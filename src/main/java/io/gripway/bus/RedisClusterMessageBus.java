@@ -143,8 +143,8 @@ final class RedisClusterMessageBus extends AbstractRedisBus {
 		connection.addListener(new ShardListener());
 		this.subscriber = connection;
 		this.subscriptions.flushNow();
-		// connections may have been held while the cluster was out of reach
-		reportGapSoon(null);
+		// connections may have been held while Redis was out of reach, and missed what other nodes published
+		reportGapIfHeldBeforeConnected();
 		try {
 			long period = this.settings.topologyRefresh().toMillis();
 			this.scheduler.scheduleWithFixedDelay(this::reconcile, period, period, TimeUnit.MILLISECONDS);

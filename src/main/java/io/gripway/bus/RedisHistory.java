@@ -63,15 +63,21 @@ final class RedisHistory implements ChannelHistory {
 		return "{" + redisChannel + "}:history";
 	}
 
+	/**
+	 * Read once the channel is live on this node: a connection held here for the first time on its channel subscribes
+	 * it, and what is published between a read made before its SUBSCRIBE took effect and that moment would reach the
+	 * connection neither from history nor live, so it would go back to its origin for it. What is published after the
+	 * channel is live and before the read comes both ways; the connection keeps the first.
+	 */
 	@Override
 	public Mono<Replay> after(String channel, String prevId) {
-		return Mono.defer(() -> {
+		return this.bus.live(channel).then(Mono.defer(() -> {
 			CompletionStage<List<StreamMessage<String, byte[]>>> read = this.bus.readKept(key(this.bus.redisChannel(channel)));
 			if (read == null) {
 				return Mono.just(Replay.gap());
 			}
 			return Mono.fromCompletionStage(read).map(messages -> Replay.after(entries(messages), prevId));
-		}).onErrorResume(error -> {
+		})).onErrorResume(error -> {
 			logger.info("History of '" + channel + "' could not be read: " + error.getMessage());
 			return Mono.just(Replay.gap());
 		});

@@ -144,7 +144,7 @@ final class RedisMessageBus extends AbstractRedisBus {
 		this.subscriber = connection;
 		this.subscriptions.flushNow();
 		// connections may have been held while Redis was out of reach, and missed what other nodes published
-		reportGapSoon(null);
+		reportGapIfHeldBeforeConnected();
 	}
 
 	/** Logs connection state changes, counts reconnects, and sends pending interest when pub/sub is back. */

@@ -1,10 +1,13 @@
 package io.gripway.bus;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,6 +70,12 @@ final class SubscriptionBatcher {
 
 	private final Set<String> pendingUnsubscribe = new HashSet<>();
 
+	// SUBSCRIBEs sent and not yet confirmed
+	private final Set<String> subscribing = new HashSet<>();
+
+	// live(channel) callers waiting for the channel's SUBSCRIBE to be confirmed
+	private final Map<String, List<CompletableFuture<Void>>> awaitingLive = new HashMap<>();
+
 	private boolean flushScheduled;
 
 	private volatile int subscribedCount;
@@ -99,12 +108,37 @@ final class SubscriptionBatcher {
 			if (!this.interested.remove(channel)) {
 				return;
 			}
-			if (!this.pendingSubscribe.remove(channel)) {
+			if (this.pendingSubscribe.remove(channel)) {
+				releaseAwaitingLive(channel); // never subscribed: nobody needs it live any more
+			}
+			else {
 				this.lingering.put(channel, this.scheduler.schedule(() -> lingerExpired(channel),
 						this.linger.toMillis(), TimeUnit.MILLISECONDS));
 			}
 			updateCount();
 		});
+	}
+
+	/**
+	 * Completes once Redis has confirmed this node's SUBSCRIBE to {@code channel}, i.e. from when on everything
+	 * published on it reaches this node; at once when no SUBSCRIBE of it is pending or in flight (it is in place, or not
+	 * wanted). Ordered behind the {@link #subscribe} calls made before it. Never fails; while Redis is out of reach it
+	 * does not complete either, so the caller bounds the wait.
+	 */
+	CompletableFuture<Void> live(String channel) {
+		CompletableFuture<Void> live = new CompletableFuture<>();
+		boolean queued = execute(() -> {
+			if (this.pendingSubscribe.contains(channel) || this.subscribing.contains(channel)) {
+				this.awaitingLive.computeIfAbsent(channel, c -> new ArrayList<>()).add(live);
+			}
+			else {
+				live.complete(null);
+			}
+		});
+		if (!queued) {
+			live.complete(null); // closed: there is nothing to wait for
+		}
+		return live;
 	}
 
 	/** Sends what is pending now, e.g. because the connection has just come up. */
@@ -180,11 +214,37 @@ final class SubscriptionBatcher {
 		}
 		Set<String> channels = Set.copyOf(pending);
 		pending.clear();
+		if (subscribe) {
+			this.subscribing.addAll(channels);
+		}
 		sending.apply(channels).whenComplete((ok, error) -> {
 			if (error != null) {
-				execute(() -> retry(command, channels, pending, subscribe, error));
+				execute(() -> {
+					this.subscribing.removeAll(channels);
+					retry(command, channels, pending, subscribe, error);
+				});
+			}
+			else if (subscribe) {
+				execute(() -> confirmed(channels));
 			}
 		});
+	}
+
+	/** Redis confirmed a SUBSCRIBE: whoever waits for one of its channels to be live may go on. */
+	private void confirmed(Set<String> channels) {
+		this.subscribing.removeAll(channels);
+		for (String channel : channels) {
+			if (!this.pendingSubscribe.contains(channel)) {
+				releaseAwaitingLive(channel);
+			}
+		}
+	}
+
+	private void releaseAwaitingLive(String channel) {
+		List<CompletableFuture<Void>> waiting = this.awaitingLive.remove(channel);
+		if (waiting != null) {
+			waiting.forEach(live -> live.complete(null));
+		}
 	}
 
 	/** Requeues the channels whose wanted state has not changed since the failed command. */
@@ -195,16 +255,21 @@ final class SubscriptionBatcher {
 			if (wanted(channel) == subscribe) {
 				pending.add(channel);
 			}
+			else if (subscribe) {
+				releaseAwaitingLive(channel);
+			}
 		}
 		scheduleFlush(RETRY_DELAY);
 	}
 
-	private void execute(Runnable task) {
+	/** @return false when the bus is closed: interest no longer matters */
+	private boolean execute(Runnable task) {
 		try {
 			this.scheduler.execute(task);
+			return true;
 		}
 		catch (RejectedExecutionException ex) {
-			// the bus is closed: interest no longer matters
+			return false;
 		}
 	}
 

@@ -308,6 +308,12 @@ public final class GripResponder {
 		if (hold == null) {
 			return write(response, instruct.response(), request.crossOrigin());
 		}
+		if (this.registry.isDraining()) {
+			// the node began draining while the origin was asked: end the way a drained hold of this kind ends (a
+			// long-poll's timeout response, a stream's first content), so the client moves on as its neighbours do,
+			// rather than with the 503 a new request gets
+			return write(response, drainedEnding(instruct, hold.mode()), request.crossOrigin());
+		}
 		List<ChannelSubscription> channels = limit(hold.channels());
 		if (hold.mode() == HoldMode.STREAM) {
 			StreamHold stream = newStream(response, instruct, channels, request.uri(), app);
@@ -410,6 +416,15 @@ public final class GripResponder {
 	}
 
 	/** The initial content through the content filters of the channels (build-id, var-subst), as Pushpin does. */
+	/** The whole answer a hold of {@code instruct}'s kind gets when it is drained as soon as it is held. */
+	private static ResponseTemplate drainedEnding(Instruct instruct, HoldMode mode) {
+		ResponseTemplate response = instruct.response();
+		if (mode != HoldMode.STREAM) {
+			return response;
+		}
+		return new ResponseTemplate(response.code(), response.reason(), response.headers(), filteredInitial(instruct));
+	}
+
 	private static Content filteredInitial(Instruct instruct) {
 		HoldInstruction hold = instruct.hold();
 		if (hold == null) {

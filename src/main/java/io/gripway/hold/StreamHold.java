@@ -80,7 +80,28 @@ public final class StreamHold extends Hold {
 	}
 
 	/** What waits for the output; keep-alives and next-link pages carry no publish time. */
-	private record Queued(Content content, long publishedAtMillis) {
+	private record Queued(Content content, long publishedAtMillis, List<Queued> joined) {
+
+		Queued(Content content, long publishedAtMillis) {
+			this(content, publishedAtMillis, List.of());
+		}
+
+		/** One write of the contents of {@code items}, which keep their publish times. */
+		static Queued join(List<Queued> items) {
+			return (items.size() == 1) ? items.get(0)
+					: new Queued(Content.join(items.stream().map(Queued::content).toList()), NOT_PUBLISHED,
+							List.copyOf(items));
+		}
+
+		/** What this write delivers: itself, or the items joined into it. */
+		List<Queued> items() {
+			return this.joined.isEmpty() ? List.of(this) : this.joined;
+		}
+
+		boolean published() {
+			return this.publishedAtMillis != NOT_PUBLISHED;
+		}
+
 	}
 
 	/** A published item that came while a next link was being fetched. */
@@ -88,6 +109,9 @@ public final class StreamHold extends Hold {
 	}
 
 	private static final long NOT_PUBLISHED = -1;
+
+	// while a catch-up runs (see inOneWrite), what it emits; guarded by the monitor
+	private @Nullable List<Queued> batch;
 
 	private final int capacity;
 
@@ -343,11 +367,13 @@ public final class StreamHold extends Hold {
 			replays.forEach(replay -> items.addAll(replay.items()));
 			// channels replay one after another; across channels, publish order is the best order there is
 			items.sort(Comparator.comparingLong(Replay.Entry::publishedAtMillis));
-			for (Replay.Entry entry : items) {
-				process(entry.item(), entry.publishedAtMillis());
-			}
+			inOneWrite(() -> {
+				for (Replay.Entry entry : items) {
+					process(entry.item(), entry.publishedAtMillis());
+				}
+				resume();
+			});
 			replayed(items.size());
-			resume();
 		}
 	}
 
@@ -434,7 +460,7 @@ public final class StreamHold extends Hold {
 		// outside this monitor: joining channels takes the registry's locks
 		resubscribe(channels);
 		synchronized (this) {
-			resume();
+			inOneWrite(this::resume);
 		}
 	}
 
@@ -536,6 +562,7 @@ public final class StreamHold extends Hold {
 			if (this.finished) {
 				return;
 			}
+			flushBatch();
 			this.finished = true;
 			this.pending.clear();
 			this.idleTask.dispose();
@@ -554,20 +581,48 @@ public final class StreamHold extends Hold {
 	}
 
 	private void emit(Queued queued) {
+		List<Queued> batch = this.batch;
+		if (batch != null) {
+			batch.add(queued);
+			return;
+		}
 		Emitted emitted = offer(queued);
-		boolean published = queued.publishedAtMillis() != NOT_PUBLISHED;
 		if (emitted == Emitted.HANDED) {
 			reportDelivered(queued);
 		}
 		else if (emitted == Emitted.OVERFLOW) {
 			overflowed();
-			if (published) {
-				dropped(DropReason.QUEUE_OVERFLOW);
-			}
+			queued.items().stream().filter(Queued::published).forEach(item -> dropped(DropReason.QUEUE_OVERFLOW));
 			this.evict.run();
 		}
-		else if (emitted == Emitted.ENDED && published) {
-			dropped(DropReason.ENDED);
+		else if (emitted == Emitted.ENDED) {
+			queued.items().stream().filter(Queued::published).forEach(item -> dropped(DropReason.ENDED));
+		}
+	}
+
+	/**
+	 * Runs {@code work} with what it emits gathered into one write. A catch-up (a replay from history, the items that
+	 * waited for a fetch) may be as long as the history or the wait queue: item by item it would fill the client's
+	 * queue at once, and the client, evicted as too slow, would come back to the same catch-up. Caller holds the monitor.
+	 */
+	private void inOneWrite(Runnable work) {
+		this.batch = new ArrayList<>();
+		try {
+			work.run();
+			flushBatch();
+		}
+		finally {
+			this.batch = null;
+		}
+	}
+
+	/** Emits what the running catch-up has gathered so far, e.g. before the response ends. Caller holds the monitor. */
+	private void flushBatch() {
+		List<Queued> batch = this.batch;
+		if (batch != null && !batch.isEmpty()) {
+			this.batch = null;
+			emit(Queued.join(batch));
+			this.batch = new ArrayList<>();
 		}
 	}
 
@@ -598,8 +653,10 @@ public final class StreamHold extends Hold {
 
 	// the latency is taken as an item is handed to the socket's writer
 	private void reportDelivered(Queued queued) {
-		if (queued.publishedAtMillis() != NOT_PUBLISHED) {
-			delivered(queued.publishedAtMillis());
+		for (Queued item : queued.items()) {
+			if (item.published()) {
+				delivered(item.publishedAtMillis());
+			}
 		}
 	}
 

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -41,6 +42,24 @@ public final class Content {
 	/** Decodes standard base64 (as GRIP's {@code *-bin} fields carry it). */
 	public static Content base64(String encoded) {
 		return adopt(Base64.getDecoder().decode(encoded));
+	}
+
+	/** The bytes of {@code parts} one after another, as one content. */
+	public static Content join(List<Content> parts) {
+		if (parts.size() == 1) {
+			return parts.get(0);
+		}
+		int length = 0;
+		for (Content part : parts) {
+			length += part.bytes.length;
+		}
+		byte[] joined = new byte[length];
+		int at = 0;
+		for (Content part : parts) {
+			System.arraycopy(part.bytes, 0, joined, at, part.bytes.length);
+			at += part.bytes.length;
+		}
+		return adopt(joined);
 	}
 
 	public int length() {

@@ -206,6 +206,30 @@ class RedisMessageBusIntegrationTests {
 		awaitSubscribers("ch", 1);
 		publish(a, item("ch", "1"));
 		a.awaitIds("1");
+		// it held a channel while Redis was out of reach: what it missed meanwhile is recovered
+		await().atMost(WAIT).until(() -> a.bus.gapCount() > 0);
+	}
+
+	@Test
+	void aFirstConnectionWithNothingHeldReportsNoGap() {
+		Node a = node();
+		await().atMost(WAIT).until(a.bus::isAvailable);
+		// nothing was held before Redis was reached, so the first clients must not be sent to their origins
+		await().during(AbstractRedisBus.GAP_DELAY.multipliedBy(3))
+			.atMost(WAIT)
+			.untilAsserted(() -> assertThat(a.bus.gapCount()).isZero());
+	}
+
+	@Test
+	void aChannelIsLiveOnceRedisConfirmedItsSubscription() {
+		Node a = node();
+		await().atMost(WAIT).until(a.bus::isAvailable);
+		a.bus.subscribe("ch");
+		// ordered behind the subscribe, which is still being batched: live waits for Redis's confirmation
+		a.bus.live("ch").block(WAIT);
+		assertThat(subscribers("ch")).isEqualTo(1);
+		// and a channel already live is live at once
+		StepVerifier.create(a.bus.live("ch")).expectComplete().verify(WAIT);
 	}
 
 	@Test

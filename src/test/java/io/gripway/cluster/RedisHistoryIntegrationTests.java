@@ -1,8 +1,11 @@
 package io.gripway.cluster;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
-import io.gripway.bus.BusStats;
 import io.gripway.bus.MessageBus;
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import static io.gripway.test.ReliableOrigin.itemsUpTo;
 import static io.gripway.test.ReliableOrigin.streamPublish;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,25 +50,12 @@ class RedisHistoryIntegrationTests {
 		origin = new ReliableOrigin();
 		a = replica();
 		b = replica();
-		// a replica reports a gap when its subscription first comes up (it may have missed items while it was down);
-		// let that pass before holding connections whose recovery from the origin the tests count
-		Await.until("both replicas on Redis, their first gap reported", WAIT,
-				() -> bus(a).isAvailable() && bus(b).isAvailable() && gaps(a) > 0 && gaps(b) > 0);
-		try {
-			Thread.sleep(500);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	static long gaps(GripwayInstance replica) {
-		return ((BusStats) bus(replica)).gapCount();
+		Await.until("both replicas on Redis", WAIT, () -> bus(a).isAvailable() && bus(b).isAvailable());
 	}
 
 	static GripwayInstance replica() {
 		return GripwayInstance.start("gripway.origin=" + origin.url(), "gripway.bus.type=redis",
-				"gripway.bus.redis.url=" + redis.url(), "gripway.history.channels=feed-*", "gripway.history.size=10");
+				"gripway.bus.redis.url=" + redis.url(), "gripway.history.channels=feed-*", "gripway.history.size=100");
 	}
 
 	@AfterAll
@@ -121,6 +112,40 @@ class RedisHistoryIntegrationTests {
 
 	@Test
 	@Order(2)
+	void aStreamTakingAChannelNewToItsReplicaMissesNothingPublishedMeanwhile() throws Exception {
+		String channel = "feed-busy";
+		publishThroughA(channel, 1);
+		// B holds nothing on the channel: the stream's hold subscribes it there while items keep coming through A
+		ExecutorService publisher = Executors.newSingleThreadExecutor();
+		try (StreamClient stream = StreamClient.open(b.proxyUrl() + "/stream?ch=" + channel + "&after=1")) {
+			Future<?> publishing = publisher.submit(() -> {
+				for (int n = 0; n < 60; n++) {
+					publishThroughA(channel, 1);
+					pause(Duration.ofMillis(2));
+				}
+			});
+			publishing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			stream.awaitReceived("item 61\n", WAIT);
+			assertThat(stream.received()).isEqualTo("open\n" + itemsUpTo(61).substring("item 1\n".length()));
+			// the items published between the replay and the subscription taking effect did not need the origin
+			assertThat(originAsked(channel)).isZero();
+		}
+		finally {
+			publisher.shutdownNow();
+		}
+	}
+
+	static void pause(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Test
+	@Order(3)
 	void aHistoryLostWithARedisRestartIsNotTakenForAComplete() {
 		String channel = "feed-lost";
 		publishThroughA(channel, 2);

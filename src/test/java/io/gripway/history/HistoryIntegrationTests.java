@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static io.gripway.test.ReliableOrigin.itemsUpTo;
 import static io.gripway.test.ReliableOrigin.streamPublish;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,6 +68,27 @@ class HistoryIntegrationTests {
 			assertThat(stream.received()).isEqualTo("open\nitem 2\nitem 3\nitem 4\n");
 			// no next-link fetch: Gripway had it all
 			assertThat(originRequests(channel)).isZero();
+		}
+	}
+
+	@Test
+	void aCatchUpLongerThanTheClientsQueueIsOneWriteNotASlowClient() {
+		// each stream may have 2 messages waiting for its socket; the catch-up is 7 items
+		try (GripwayInstance small = GripwayInstance.start("gripway.origin=" + origin.url(),
+				"gripway.history.channels=feed-*", "gripway.history.size=10", "gripway.hold.queue-capacity=2")) {
+			String channel = "feed-long-catch-up";
+			for (int n = 1; n <= 8; n++) {
+				small.publishOk(streamPublish(channel, origin.append(channel)));
+			}
+			try (StreamClient stream = StreamClient.open(small.proxyUrl() + "/stream?ch=" + channel + "&after=1")) {
+				stream.awaitReceived("item 8\n", WAIT);
+				small.awaitSubscribers(channel, 1);
+				small.publishOk(streamPublish(channel, origin.append(channel)));
+				stream.awaitReceived("item 9\n", WAIT);
+				assertThat(stream.received()).isEqualTo("open\n" + itemsUpTo(9).substring("item 1\n".length()));
+				assertThat(stream.completed()).as("stream ended").isFalse();
+				assertThat(originRequests(channel)).isZero();
+			}
 		}
 	}
 

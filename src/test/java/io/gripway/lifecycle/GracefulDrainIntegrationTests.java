@@ -41,6 +41,10 @@ class GracefulDrainIntegrationTests {
 
 	static TestOrigin origin;
 
+	static final AtomicInteger retriedRequests = new AtomicInteger();
+
+	static final CompletableFuture<Void> answerRetry = new CompletableFuture<>();
+
 	@BeforeAll
 	static void startOrigin() {
 		origin = new TestOrigin();
@@ -49,6 +53,17 @@ class GracefulDrainIntegrationTests {
 			.header("Grip-Timeout", "120")
 			.header("Content-Type", "text/plain")
 			.sendString(Mono.just("timed out\n")));
+		// a long-poll whose second request (a retry) is answered only when the test says so
+		origin.route("/retried", (request, response) -> {
+			boolean retry = retriedRequests.incrementAndGet() > 1;
+			return Mono.fromFuture(retry ? answerRetry : CompletableFuture.completedFuture(null))
+				.then(response.header("Grip-Hold", "response")
+					.header("Grip-Channel", "drain-retried")
+					.header("Grip-Timeout", "120")
+					.header("Content-Type", "text/plain")
+					.sendString(Mono.just("timed out\n"))
+					.then());
+		});
 		origin.route("/stream", (request, response) -> response.header("Grip-Hold", "stream")
 			.header("Grip-Channel", "drain-stream")
 			.header("Content-Type", "text/plain")
@@ -146,6 +161,37 @@ class GracefulDrainIntegrationTests {
 		}
 		assertThat(spreadMillis).isGreaterThan(WINDOW.toMillis() / 4);
 		assertThat(registry.heldCount()).isZero();
+	}
+
+
+	@Test
+	void aLongPollWhoseRetryIsAnsweredDuringTheDrainGetsItsTimeoutResponse() throws Exception {
+		GripwayInstance gripway = GripwayInstance.start("gripway.origin=" + origin.url(),
+				"gripway.drain.window=" + WINDOW.toMillis() + "ms");
+		CompletableFuture<HttpResponse<String>> poll = client.sendAsync(
+				HttpRequest.newBuilder(URI.create(gripway.proxyUrl() + "/retried")).timeout(Duration.ofSeconds(60)).build(),
+				HttpResponse.BodyHandlers.ofString());
+		gripway.awaitSubscribers("drain-retried", 1);
+		// the hold goes back to its origin (POST /recover), and the node starts draining before the origin answers
+		HttpResponse<String> recover = client.send(
+				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gripway.publishPort() + "/recover"))
+					.POST(HttpRequest.BodyPublishers.noBody())
+					.build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(recover.statusCode()).isEqualTo(200);
+		Await.until("the retry at the origin", Duration.ofSeconds(10), () -> retriedRequests.get() == 2);
+		Thread closer = new Thread(gripway::close, "test-context-close");
+		closer.start();
+		Await.until("draining", Duration.ofSeconds(10), () -> gripway.registry().isDraining());
+		answerRetry.complete(null);
+
+		// the origin said "hold" again: the client gets what a drained long-poll gets, not a refusal
+		HttpResponse<String> response = poll.get(20, TimeUnit.SECONDS);
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo("timed out\n");
+		assertThat(response.headers().firstValue("Connection")).hasValue("close");
+		closer.join(WINDOW.plusSeconds(15).toMillis());
+		assertThat(closer.isAlive()).as("context still closing").isFalse();
 	}
 
 }
