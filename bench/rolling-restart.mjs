@@ -101,6 +101,23 @@ const get = (port, p) => new Promise((resolve) => {
     .on('error', () => resolve(0));
 });
 const replicas = [0, 1, 2].map((i) => ({ http: BASE + 10 + i, publish: BASE + 20 + i, mgmt: BASE + 30 + i }));
+// a replica's connections that went back to their origin, by cause, since it started (its /actuator/prometheus)
+const recoveries = (r) => new Promise((resolve) => {
+  http.get({ host: '127.0.0.1', port: r.mgmt, path: '/actuator/prometheus' }, (res) => {
+    let text = '';
+    res.setEncoding('utf8').on('data', (d) => { text += d; }).on('end', () => {
+      const byCause = {};
+      for (const m of text.matchAll(/^gripway_recoveries_started_total\{[^}]*cause="([^"]+)"[^}]*\} (\S+)$/gm)) {
+        byCause[m[1]] = (byCause[m[1]] ?? 0) + Number(m[2]);
+      }
+      resolve(byCause);
+    });
+  }).on('error', () => resolve({}));
+});
+const addCounts = (into, counts, sign = 1) => {
+  for (const [cause, n] of Object.entries(counts)) { into[cause] = (into[cause] ?? 0) + sign * n; }
+  return into;
+};
 function startReplica(i) {
   const r = replicas[i];
   r.process = run('java', [...JVM_OPTIONS, '-XX:MaxRAM=768m', '-jar', JAR, `--server.port=${r.http}`,
@@ -190,8 +207,12 @@ const publisher = (async () => {
 const work = () => ({ ...originWork });
 await sleep(2000);
 const before = work();
+// counted across restarts: a replica's counts are read just before it goes, and once more from the new ones at the end
+const recovered = {};
+for (const r of replicas) { addCounts(recovered, await recoveries(r), -1); }
 for (let i = 0; i < 3; i++) {
   log(`restarting replica ${i} (SIGTERM, drain)`);
+  addCounts(recovered, await recoveries(replicas[i]));
   const child = replicas[i].process;
   const exited = new Promise((resolve) => child.on('exit', resolve));
   child.kill('SIGTERM');
@@ -201,6 +222,7 @@ for (let i = 0; i < 3; i++) {
   await sleep(1500);
 }
 const afterRestarts = work();
+for (const r of replicas) { addCounts(recovered, await recoveries(r)); }
 await publisher;
 await sleep(3000);
 clients.forEach((c) => { c.stopped = true; });
@@ -229,6 +251,9 @@ const result = {
     replayedItems: afterRestarts.replayedItems - before.replayedItems,
     nextLinks: afterRestarts.nextLinks - before.nextLinks,
   },
+  // why connections went back to their origin meanwhile (gripway_recoveries_started_total; a drained replica's
+  // recoveries in its last instant before the read are not counted)
+  recoveriesByCause: Object.fromEntries(Object.entries(recovered).filter(([, n]) => n !== 0)),
 };
 console.log(JSON.stringify(result, null, 2));
 cleanup();

@@ -62,8 +62,8 @@ public record Replay(Kind kind, List<Entry> items) {
 
 	/**
 	 * What {@code kept}, a channel's history oldest first, proves follows {@code prevId}: the entries after the one
-	 * whose id it is, as long as each names the one before as its prev-id. Shared by every kind of history, so they
-	 * all prove continuity the same way.
+	 * whose id it is, as long as each names the one before as its prev-id (an entry repeating the one before is
+	 * skipped). Shared by every kind of history, so they all prove continuity the same way.
 	 */
 	public static Replay after(List<Entry> kept, String prevId) {
 		if (kept.isEmpty()) {
@@ -75,6 +75,10 @@ public record Replay(Kind kind, List<Entry> items) {
 		for (Entry entry : kept) {
 			if (!found) {
 				found = prevId.equals(entry.item().id());
+				continue;
+			}
+			if (last.equals(entry.item().id())) {
+				// the item before, kept twice (a publisher retried a publish that had gone through): a repeat
 				continue;
 			}
 			// each must follow the one before: an item published without prev-id, or out of order, breaks the proof

@@ -3,7 +3,10 @@ package io.gripway.hold;
 /** Why a published message did not reach a connection it was addressed to; also a bounded metrics tag. */
 public enum DropReason {
 
-	/** Its id was already delivered on the channel within the id cache's TTL (a publisher's retry). */
+	/**
+	 * Its id was already delivered on the channel within the id cache's TTL (a publisher's retry), or is the last id
+	 * the connection has on it (a next-link page or a replay got there first).
+	 */
 	DUPLICATE_ID("duplicate-id"),
 
 	/** A long-poll had already been released by an earlier publish that is not yet written. */

@@ -249,6 +249,17 @@ public abstract class Hold {
 	protected void catchUp() {
 	}
 
+	/**
+	 * Whether the connection already has {@code item}: its id is the last one the connection got on its channel
+	 * ({@code ids}), from a next-link page or a history replay that overtook the publish, or as its hold's prev-id
+	 * given by an origin whose store is ahead of its publishes. Such an item is a repeat, not a gap: asking the origin
+	 * again would bring nothing new.
+	 */
+	static boolean alreadyHas(Map<String, String> ids, PublishItem item) {
+		String id = item.id();
+		return id != null && id.equals(ids.get(item.channel()));
+	}
+
 	/** The followed channels {@code history} covers, with the connection's last id on each ({@code ids}). */
 	static Map<String, String> covered(ChannelHistory history, Map<String, String> ids) {
 		Map<String, String> covered = new LinkedHashMap<>();

@@ -79,6 +79,10 @@ public final class ResponseHold extends Hold {
 			return;
 		}
 		synchronized (this) {
+			if (alreadyHas(this.ids, item)) {
+				dropped(DropReason.DUPLICATE_ID);
+				return;
+			}
 			String last = this.ids.get(item.channel());
 			if (last != null && !last.equals(item.prevId())) {
 				dropped(DropReason.OUT_OF_SEQUENCE);

@@ -289,6 +289,10 @@ public final class StreamHold extends Hold {
 		if (format == null) {
 			return;
 		}
+		if (alreadyHas(this.ids, item)) {
+			dropped(DropReason.DUPLICATE_ID);
+			return;
+		}
 		if (!followsLastId(item)) {
 			this.pending.clear();
 			update(RecoveryCause.GAP, false);

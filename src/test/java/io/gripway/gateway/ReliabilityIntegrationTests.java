@@ -179,11 +179,7 @@ class ReliabilityIntegrationTests {
 			// both missed an item (stored, never published)
 			origin.append(streamed);
 			origin.append(polled);
-			HttpResponse<String> recover = http.send(
-					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gripway.publishPort() + "/recover"))
-						.POST(HttpRequest.BodyPublishers.noBody())
-						.build(),
-					HttpResponse.BodyHandlers.ofString());
+			HttpResponse<String> recover = gripway.recover();
 			assertThat(recover.statusCode()).isEqualTo(200);
 			assertThat(recover.body()).isEqualTo("Updated\n");
 			stream.awaitReceived("item 2\n", WAIT);
@@ -215,6 +211,38 @@ class ReliabilityIntegrationTests {
 			assertThat(origin.gripLast().stream().filter(v -> v.startsWith(channel + ";")).count())
 				.isGreaterThan(retriesBefore);
 		}
+	}
+
+	@Test
+	void aStreamHeldAtAnItemWhosePublishIsStillOnItsWayTakesThatPublishForARepeatNotAGap() {
+		String channel = "ahead-stream";
+		// the origin counts item 1 and holds the stream at it before item 1's publish arrives
+		origin.append(channel);
+		try (StreamClient stream = StreamClient.open(gripway.proxyUrl() + "/stream?ch=" + channel)) {
+			stream.awaitReceived("open\n", WAIT);
+			awaitSubscribers(channel, 1);
+			gripway.publishOk(streamPublish(channel, "1"));
+			gripway.publishOk(streamPublish(channel, origin.append(channel)));
+			stream.awaitReceived("item 2\n", WAIT);
+			assertThat(stream.received()).isEqualTo("open\nitem 2\n");
+			assertThat(origin.gripLast()).noneMatch(value -> value.startsWith(channel + ";"));
+		}
+	}
+
+	@Test
+	void aLongPollHeldAtAnItemWhosePublishIsStillOnItsWayWaitsForTheNextOne() throws Exception {
+		String channel = "ahead-poll";
+		origin.append(channel);
+		CompletableFuture<HttpResponse<String>> poll = get("/poll?ch=" + channel + "&after=1");
+		awaitSubscribers(channel, 1);
+		gripway.publishOk("{\"items\":[{\"channel\":\"" + channel + "\",\"id\":\"1\",\"prev-id\":\"0\","
+				+ "\"formats\":{\"http-response\":{\"body\":\"item 1\\n\"}}}]}");
+		origin.append(channel);
+		gripway.publishOk("{\"items\":[{\"channel\":\"" + channel + "\",\"id\":\"2\",\"prev-id\":\"1\","
+				+ "\"formats\":{\"http-response\":{\"body\":\"item 2\\n\"}}}]}");
+		HttpResponse<String> answered = poll.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+		assertThat(answered.body()).isEqualTo("item 2\n");
+		assertThat(origin.gripLast()).noneMatch(value -> value.startsWith(channel + ";"));
 	}
 
 	@Test

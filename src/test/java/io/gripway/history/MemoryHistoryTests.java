@@ -73,6 +73,17 @@ class MemoryHistoryTests {
 	}
 
 	@Test
+	void anItemKeptTwiceIsARepeatNotABreak() {
+		publish("feed-a", 1, 1);
+		// a publisher's retry of a publish that had gone through
+		this.history.record(item("feed-a", "1", "0"), 1);
+		publish("feed-a", 2, 2);
+		Replay replay = this.history.replay("feed-a", "1");
+		assertThat(replay.kind()).isEqualTo(Replay.Kind.CONTINUOUS);
+		assertThat(ids(replay)).containsExactly("2");
+	}
+
+	@Test
 	void itemsExpireAfterTheTtl() {
 		publish("feed-a", 1, 2);
 		this.now.addAndGet(Duration.ofSeconds(10).toNanos());

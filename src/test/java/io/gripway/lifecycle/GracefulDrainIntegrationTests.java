@@ -173,12 +173,7 @@ class GracefulDrainIntegrationTests {
 				HttpResponse.BodyHandlers.ofString());
 		gripway.awaitSubscribers("drain-retried", 1);
 		// the hold goes back to its origin (POST /recover), and the node starts draining before the origin answers
-		HttpResponse<String> recover = client.send(
-				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gripway.publishPort() + "/recover"))
-					.POST(HttpRequest.BodyPublishers.noBody())
-					.build(),
-				HttpResponse.BodyHandlers.ofString());
-		assertThat(recover.statusCode()).isEqualTo(200);
+		assertThat(gripway.recover().statusCode()).isEqualTo(200);
 		Await.until("the retry at the origin", Duration.ofSeconds(10), () -> retriedRequests.get() == 2);
 		Thread closer = new Thread(gripway::close, "test-context-close");
 		closer.start();

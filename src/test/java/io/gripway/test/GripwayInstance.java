@@ -100,6 +100,18 @@ public final class GripwayInstance implements AutoCloseable {
 		}
 	}
 
+	/** POSTs {@code /recover} to the publish API and returns the response. */
+	public HttpResponse<String> recover() {
+		try {
+			return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + publishPort() + "/recover"))
+				.POST(HttpRequest.BodyPublishers.noBody())
+				.build(), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException("recover failed", ex);
+		}
+	}
+
 	/** Publishes and insists on 200. */
 	public void publishOk(String json) {
 		HttpResponse<String> response = publish(json);
