@@ -657,10 +657,15 @@ public final class StreamHold extends Hold {
 
 	// the latency is taken as an item is handed to the socket's writer
 	private void reportDelivered(Queued queued) {
-		for (Queued item : queued.items()) {
-			if (item.published()) {
-				delivered(item.publishedAtMillis());
+		if (queued.joined().isEmpty()) {
+			// the fan-out's path, once per stream: no list for a lone item
+			if (queued.published()) {
+				delivered(queued.publishedAtMillis());
 			}
+			return;
+		}
+		for (Queued item : queued.joined()) {
+			reportDelivered(item);
 		}
 	}
 
