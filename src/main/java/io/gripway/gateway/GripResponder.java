@@ -415,7 +415,6 @@ public final class GripResponder {
 		return response.send(Flux.concat(start, initialBytes)).then().then(published);
 	}
 
-	/** The initial content through the content filters of the channels (build-id, var-subst), as Pushpin does. */
 	/** The whole answer a hold of {@code instruct}'s kind gets when it is drained as soon as it is held. */
 	private static ResponseTemplate drainedEnding(Instruct instruct, HoldMode mode) {
 		ResponseTemplate response = instruct.response();
@@ -425,6 +424,7 @@ public final class GripResponder {
 		return new ResponseTemplate(response.code(), response.reason(), response.headers(), filteredInitial(instruct));
 	}
 
+	/** The initial content through the content filters of the channels (build-id, var-subst), as Pushpin does. */
 	private static Content filteredInitial(Instruct instruct) {
 		HoldInstruction hold = instruct.hold();
 		if (hold == null) {
