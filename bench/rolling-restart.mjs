@@ -2,8 +2,9 @@
 // Gripway replicas on the Redis bus, a reliable origin (a store per channel, next links answered from Grip-Last),
 // a publisher at a steady rate with id/prev-id, and CLIENTS SSE clients that reconnect with Last-Event-ID to the next
 // replica when theirs closes. It restarts the replicas one by one with SIGTERM (Gripway drains), then reports per
-// client the items missing, duplicated and out of order (all must be 0), reconnect time p50/p99, and the work the
-// restart cost the origin: items it replayed from its store and next links it answered.
+// client the items missing, duplicated and out of order (all must be 0), reconnect time p50/p99, the work the
+// restart cost the origin (items it replayed from its store, next links it answered) and why the replicas sent
+// connections back to it (recoveries by cause).
 //
 //   node bench/rolling-restart.mjs                 # history on (gripway.history.channels=roll-*)
 //   HISTORY=off node bench/rolling-restart.mjs     # history off: the origin replays on reconnect, as without Gripway's
