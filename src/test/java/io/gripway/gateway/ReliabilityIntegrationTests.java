@@ -235,11 +235,8 @@ class ReliabilityIntegrationTests {
 		origin.append(channel);
 		CompletableFuture<HttpResponse<String>> poll = get("/poll?ch=" + channel + "&after=1");
 		awaitSubscribers(channel, 1);
-		gripway.publishOk("{\"items\":[{\"channel\":\"" + channel + "\",\"id\":\"1\",\"prev-id\":\"0\","
-				+ "\"formats\":{\"http-response\":{\"body\":\"item 1\\n\"}}}]}");
-		origin.append(channel);
-		gripway.publishOk("{\"items\":[{\"channel\":\"" + channel + "\",\"id\":\"2\",\"prev-id\":\"1\","
-				+ "\"formats\":{\"http-response\":{\"body\":\"item 2\\n\"}}}]}");
+		gripway.publishOk(streamPublish(channel, "1"));
+		gripway.publishOk(streamPublish(channel, origin.append(channel)));
 		HttpResponse<String> answered = poll.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
 		assertThat(answered.body()).isEqualTo("item 2\n");
 		assertThat(origin.gripLast()).noneMatch(value -> value.startsWith(channel + ";"));
