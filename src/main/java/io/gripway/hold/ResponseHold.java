@@ -1,10 +1,12 @@
 package io.gripway.hold;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.gripway.history.ChannelHistory;
 import io.gripway.history.Replay;
@@ -44,6 +46,19 @@ public final class ResponseHold extends Hold {
 
 	private static final long NOT_PUBLISHED = -1;
 
+	/** Items kept while history is read; a long-poll is released by the first that passes, so few ever matter. */
+	private static final int WAITING_CAPACITY = 100;
+
+	/** An item published while history was being read for this long-poll. */
+	private record Waiting(PublishItem item, ChannelSubscription subscription, long publishedAtMillis) {
+	}
+
+	// non-null while history is read for a long-poll held behind (see catchUp): what was published meanwhile, in
+	// order; guarded by the monitor
+	private @Nullable List<Waiting> waiting;
+
+	private boolean waitingOverflowed;
+
 	private final Sinks.One<Released> published = Sinks.one();
 
 	// the last id per followed channel; read by the delivery thread, and by the retry once released
@@ -79,6 +94,17 @@ public final class ResponseHold extends Hold {
 			return;
 		}
 		synchronized (this) {
+			List<Waiting> meanwhile = this.waiting;
+			if (meanwhile != null) {
+				// history is being read: the first item it proves missed goes first
+				if (meanwhile.size() < WAITING_CAPACITY) {
+					meanwhile.add(new Waiting(item, subscription, publishedAtMillis));
+				}
+				else {
+					this.waitingOverflowed = true;
+				}
+				return;
+			}
 			if (alreadyHas(this.ids, item)) {
 				dropped(DropReason.DUPLICATE_ID);
 				return;
@@ -116,21 +142,30 @@ public final class ResponseHold extends Hold {
 	/**
 	 * A long-poll held behind its channel is answered at once from history with the first item it missed (the client
 	 * then polls again with that item's id, and gets the next); where history cannot prove what follows its prev-id,
-	 * the request goes back to the origin.
+	 * the request goes back to the origin. Items published while history is read wait for its answer: taken first,
+	 * one that does not follow the prev-id would send the request back to the origin for what history has.
 	 */
 	@Override
 	protected void catchUp() {
 		Map<String, String> covered;
 		synchronized (this) {
 			covered = covered(this.history, this.ids);
-		}
-		if (covered.isEmpty()) {
-			return;
+			if (covered.isEmpty()) {
+				return;
+			}
+			this.waiting = new ArrayList<>();
 		}
 		lookUp(this.history, covered).subscribe(this::replay, error -> replay(List.of(Replay.gap())));
 	}
 
 	private void replay(List<Replay> replays) {
+		List<Waiting> meanwhile;
+		boolean overflowed;
+		synchronized (this) {
+			meanwhile = (this.waiting != null) ? this.waiting : List.of();
+			overflowed = this.waitingOverflowed;
+			this.waiting = null;
+		}
 		if (replays.stream().anyMatch(replay -> replay.kind() == Replay.Kind.GAP)) {
 			replayFellBack();
 			synchronized (this) {
@@ -138,16 +173,28 @@ public final class ResponseHold extends Hold {
 			}
 			return;
 		}
-		replays.stream()
+		Optional<Replay.Entry> missed = replays.stream()
 			.flatMap(replay -> replay.items().stream())
-			.min(Comparator.comparingLong(Replay.Entry::publishedAtMillis))
-			.ifPresent(first -> {
-				replayed(1);
-				ChannelSubscription subscription = channel(first.item().channel());
-				if (subscription != null) {
-					deliver(first.item(), subscription, first.publishedAtMillis());
-				}
-			});
+			.min(Comparator.comparingLong(Replay.Entry::publishedAtMillis));
+		if (missed.isPresent()) {
+			// what was published meanwhile comes after it: the client's next poll gets it
+			replayed(1);
+			Replay.Entry first = missed.get();
+			ChannelSubscription subscription = channel(first.item().channel());
+			if (subscription != null) {
+				deliver(first.item(), subscription, first.publishedAtMillis());
+			}
+			return;
+		}
+		for (Waiting item : meanwhile) {
+			deliver(item.item(), item.subscription(), item.publishedAtMillis());
+		}
+		if (overflowed && !ended()) {
+			// none of those it kept released it, and it could keep no more: what it may have missed is at the origin
+			synchronized (this) {
+				retry(RecoveryCause.GAP);
+			}
+		}
 	}
 
 	private void advance(String channel, @Nullable String id) {
