@@ -316,6 +316,8 @@ class RedisMessageBusIntegrationTests {
 		disruptiveAdmin().clientKill(KillArgs.Builder.typePubsub());
 		awaitSubscribers("ch", 0);
 		awaitSubscribers("ch", 1);
+		// A's own pub/sub connection was killed too, and a bus publishes only with both of its connections up
+		await().atMost(WAIT).until(a.bus::isAvailable);
 		publish(a, item("ch", "after"));
 
 		b.awaitIds("after");
