@@ -34,10 +34,6 @@ class RollingRestartIntegrationTests {
 
 	static final int CLIENTS = 10;
 
-	static final int ITEMS = 60;
-
-	static final String CHANNEL = "roll-1";
-
 	static final Pattern ITEM = Pattern.compile("item (\\d+)\n");
 
 	static RedisServer redis;
@@ -56,18 +52,25 @@ class RollingRestartIntegrationTests {
 		redis.close();
 	}
 
-	static GripwayInstance replica() {
+	static GripwayInstance replica(int historySize) {
 		return GripwayInstance.start("gripway.origin=" + origin.url(), "gripway.bus.type=redis",
 				"gripway.bus.redis.url=" + redis.url(), "gripway.bus.redis.channel-prefix=roll:",
-				"gripway.history.channels=roll-*", "gripway.drain.window=1s", "gripway.drain.flush-timeout=1s");
+				"gripway.history.channels=roll-*", "gripway.history.size=" + historySize, "gripway.drain.window=1s",
+				"gripway.drain.flush-timeout=1s");
 	}
 
 	/** One client's view: what it received over its successive connections, and the last id it saw. */
 	static final class Client {
 
+		final String channel;
+
 		final List<StreamClient> connections = new ArrayList<>();
 
 		int lastId;
+
+		Client(String channel) {
+			this.channel = channel;
+		}
 
 		StreamClient current() {
 			return this.connections.get(this.connections.size() - 1);
@@ -75,7 +78,8 @@ class RollingRestartIntegrationTests {
 
 		void connect(GripwayInstance replica) {
 			this.lastId = lastIdSeen();
-			this.connections.add(StreamClient.open(replica.proxyUrl() + "/stream?ch=" + CHANNEL + "&after=" + this.lastId));
+			this.connections
+				.add(StreamClient.open(replica.proxyUrl() + "/stream?ch=" + this.channel + "&after=" + this.lastId));
 		}
 
 		int lastIdSeen() {
@@ -108,26 +112,40 @@ class RollingRestartIntegrationTests {
 
 	@Test
 	void streamsOfADrainedReplicaReconnectToAnotherAndMissNothing() throws Exception {
-		GripwayInstance a = replica();
-		GripwayInstance b = replica();
+		restartLosesNothingAndCostsTheOriginNothing("roll-1", 60, Duration.ofMillis(25), 100);
+	}
+
+	/**
+	 * The same restart under a publish every 3 ms: clients come back hundreds of items behind, more than a stream's
+	 * queue holds (100), and a replica takes up the channel while items keep coming.
+	 */
+	@Test
+	void aRestartUnderFastPublishingWithCatchUpsLongerThanTheClientQueue() throws Exception {
+		restartLosesNothingAndCostsTheOriginNothing("roll-2", 400, Duration.ofMillis(3), 1000);
+	}
+
+	private void restartLosesNothingAndCostsTheOriginNothing(String channel, int items, Duration period,
+			int historySize) throws Exception {
+		GripwayInstance a = replica(historySize);
+		GripwayInstance b = replica(historySize);
 		List<Client> clients = new ArrayList<>();
 		ScheduledExecutorService publisher = Executors.newSingleThreadScheduledExecutor();
 		AtomicInteger published = new AtomicInteger();
 		try {
 			for (int n = 0; n < CLIENTS; n++) {
-				Client client = new Client();
+				Client client = new Client(channel);
 				client.connect(a);
 				clients.add(client);
 			}
-			a.awaitSubscribers(CHANNEL, CLIENTS);
+			a.awaitSubscribers(channel, CLIENTS);
 			// a steady publisher through the replica that stays, bounded in count
 			publisher.scheduleAtFixedRate(() -> {
-				if (published.get() < ITEMS) {
-					b.publishOk(streamPublish(CHANNEL, origin.append(CHANNEL)));
+				if (published.get() < items) {
+					b.publishOk(streamPublish(channel, origin.append(channel)));
 					published.incrementAndGet();
 				}
-			}, 0, 25, TimeUnit.MILLISECONDS);
-			Await.until("a third of the items published", WAIT, () -> published.get() >= ITEMS / 3);
+			}, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+			Await.until("a third of the items published", WAIT, () -> published.get() >= items / 3);
 			long originAskedBefore = origin.gripLast().size();
 			// the restart: A drains (its streams end cleanly) and every client goes to B with its last id
 			a.close();
@@ -135,12 +153,12 @@ class RollingRestartIntegrationTests {
 				client.current().awaitEnd(WAIT);
 				client.connect(b);
 			}
-			Await.until("every item published", WAIT, () -> published.get() >= ITEMS);
+			Await.until("every item published", WAIT, () -> published.get() >= items);
 			for (Client client : clients) {
-				Await.until(WAIT, () -> client.lastIdSeen() >= ITEMS,
-						() -> "client at item " + client.lastIdSeen() + " of " + ITEMS);
+				Await.until(WAIT, () -> client.lastIdSeen() >= items,
+						() -> "client at item " + client.lastIdSeen() + " of " + items);
 				// every item, in order, once
-				assertThat(client.items()).isEqualTo(itemsUpTo(ITEMS));
+				assertThat(client.items()).isEqualTo(itemsUpTo(items));
 			}
 			assertThat(origin.gripLast().size()).as("origin requests caused by the restart")
 				.isEqualTo(originAskedBefore);
