@@ -41,9 +41,23 @@ class GracefulDrainIntegrationTests {
 
 	static TestOrigin origin;
 
-	static final AtomicInteger retriedRequests = new AtomicInteger();
+	/** A long-poll's route whose second request (the retry) is answered only when the test says so. */
+	record HeldRetry(AtomicInteger requests, CompletableFuture<Void> answer) {
 
-	static final CompletableFuture<Void> answerRetry = new CompletableFuture<>();
+		HeldRetry() {
+			this(new AtomicInteger(), new CompletableFuture<>());
+		}
+
+		/** Before the retry's answer, if this is the retry. */
+		Mono<Void> turn() {
+			return Mono.fromFuture((requests().incrementAndGet() > 1) ? answer() : CompletableFuture.completedFuture(null));
+		}
+
+	}
+
+	static final HeldRetry retriedPoll = new HeldRetry();
+
+	static final HeldRetry retriedIntoStream = new HeldRetry();
 
 	@BeforeAll
 	static void startOrigin() {
@@ -53,17 +67,26 @@ class GracefulDrainIntegrationTests {
 			.header("Grip-Timeout", "120")
 			.header("Content-Type", "text/plain")
 			.sendString(Mono.just("timed out\n")));
-		// a long-poll whose second request (a retry) is answered only when the test says so
-		origin.route("/retried", (request, response) -> {
-			boolean retry = retriedRequests.incrementAndGet() > 1;
-			return Mono.fromFuture(retry ? answerRetry : CompletableFuture.completedFuture(null))
-				.then(response.header("Grip-Hold", "response")
-					.header("Grip-Channel", "drain-retried")
-					.header("Grip-Timeout", "120")
-					.header("Content-Type", "text/plain")
-					.sendString(Mono.just("timed out\n"))
-					.then());
-		});
+		origin.route("/retried", (request, response) -> retriedPoll.turn()
+			.then(response.header("Grip-Hold", "response")
+				.header("Grip-Channel", "drain-retried")
+				.header("Grip-Timeout", "120")
+				.header("Content-Type", "text/plain")
+				.sendString(Mono.just("timed out\n"))
+				.then()));
+		// a long-poll that its origin, asked again, turns into a stream
+		origin.route("/retried-into-stream", (request, response) -> retriedIntoStream.turn()
+			.then(Mono.defer(() -> (retriedIntoStream.requests().get() == 1)
+					? response.header("Grip-Hold", "response")
+						.header("Grip-Channel", "drain-into-stream")
+						.header("Grip-Timeout", "120")
+						.sendString(Mono.just("timed out\n"))
+						.then()
+					: response.header("Grip-Hold", "stream")
+						.header("Grip-Channel", "drain-into-stream")
+						.header("Content-Type", "text/plain")
+						.sendString(Mono.just("[opened]\n"))
+						.then())));
 		origin.route("/stream", (request, response) -> response.header("Grip-Hold", "stream")
 			.header("Grip-Channel", "drain-stream")
 			.header("Content-Type", "text/plain")
@@ -166,27 +189,43 @@ class GracefulDrainIntegrationTests {
 
 	@Test
 	void aLongPollWhoseRetryIsAnsweredDuringTheDrainGetsItsTimeoutResponse() throws Exception {
-		GripwayInstance gripway = GripwayInstance.start("gripway.origin=" + origin.url(),
-				"gripway.drain.window=" + WINDOW.toMillis() + "ms");
-		CompletableFuture<HttpResponse<String>> poll = client.sendAsync(
-				HttpRequest.newBuilder(URI.create(gripway.proxyUrl() + "/retried")).timeout(Duration.ofSeconds(60)).build(),
-				HttpResponse.BodyHandlers.ofString());
-		gripway.awaitSubscribers("drain-retried", 1);
-		// the hold goes back to its origin (POST /recover), and the node starts draining before the origin answers
-		assertThat(gripway.recover().statusCode()).isEqualTo(200);
-		Await.until("the retry at the origin", Duration.ofSeconds(10), () -> retriedRequests.get() == 2);
-		Thread closer = new Thread(gripway::close, "test-context-close");
-		closer.start();
-		Await.until("draining", Duration.ofSeconds(10), () -> gripway.registry().isDraining());
-		answerRetry.complete(null);
-
 		// the origin said "hold" again: the client gets what a drained long-poll gets, not a refusal
-		HttpResponse<String> response = poll.get(20, TimeUnit.SECONDS);
+		HttpResponse<String> response = retriedWhileDraining("/retried", "drain-retried", retriedPoll);
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).isEqualTo("timed out\n");
 		assertThat(response.headers().firstValue("Connection")).hasValue("close");
+	}
+
+	@Test
+	void aLongPollWhoseRetryTurnsIntoAStreamDuringTheDrainGetsTheStreamsFirstContent() throws Exception {
+		// what a stream drained as soon as it is held gets: its first content, and the end
+		HttpResponse<String> response = retriedWhileDraining("/retried-into-stream", "drain-into-stream",
+				retriedIntoStream);
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo("[opened]\n");
+		assertThat(response.headers().firstValue("Connection")).hasValue("close");
+	}
+
+	/** Holds a long-poll on {@code path}, sends it back to its origin, and drains the node before the origin answers. */
+	private static HttpResponse<String> retriedWhileDraining(String path, String channel, HeldRetry route)
+			throws Exception {
+		GripwayInstance gripway = GripwayInstance.start("gripway.origin=" + origin.url(),
+				"gripway.drain.window=" + WINDOW.toMillis() + "ms");
+		CompletableFuture<HttpResponse<String>> poll = client.sendAsync(
+				HttpRequest.newBuilder(URI.create(gripway.proxyUrl() + path)).timeout(Duration.ofSeconds(60)).build(),
+				HttpResponse.BodyHandlers.ofString());
+		gripway.awaitSubscribers(channel, 1);
+		// POST /recover sends the hold back to its origin
+		assertThat(gripway.recover().statusCode()).isEqualTo(200);
+		Await.until("the retry at the origin", Duration.ofSeconds(10), () -> route.requests().get() == 2);
+		Thread closer = new Thread(gripway::close, "test-context-close");
+		closer.start();
+		Await.until("draining", Duration.ofSeconds(10), () -> gripway.registry().isDraining());
+		route.answer().complete(null);
+		HttpResponse<String> response = poll.get(20, TimeUnit.SECONDS);
 		closer.join(WINDOW.plusSeconds(15).toMillis());
 		assertThat(closer.isAlive()).as("context still closing").isFalse();
+		return response;
 	}
 
 }
