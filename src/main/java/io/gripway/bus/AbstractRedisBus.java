@@ -297,7 +297,8 @@ abstract class AbstractRedisBus implements MessageBus, BusStats, AutoCloseable {
 	 * nothing that live delivery does not bring.
 	 */
 	final Mono<Void> live(String channel) {
-		return Mono.fromFuture(this.subscriptions.live(channel))
+		// a wait that times out cancels its future, which the batcher then lets go
+		return Mono.fromFuture(this.subscriptions.live(channel), false)
 			.timeout(this.settings.commandTimeout(), Mono.empty());
 	}
 

@@ -129,7 +129,11 @@ final class SubscriptionBatcher {
 		CompletableFuture<Void> live = new CompletableFuture<>();
 		boolean queued = execute(() -> {
 			if (this.pendingSubscribe.contains(channel) || this.subscribing.contains(channel)) {
-				this.awaitingLive.computeIfAbsent(channel, c -> new ArrayList<>()).add(live);
+				List<CompletableFuture<Void>> waiting = this.awaitingLive.computeIfAbsent(channel,
+						c -> new ArrayList<>());
+				// callers that gave up (their wait is bounded, Redis may be out of reach for long) are let go here
+				waiting.removeIf(CompletableFuture::isDone);
+				waiting.add(live);
 			}
 			else {
 				live.complete(null);

@@ -249,6 +249,10 @@ public abstract class Hold {
 	protected void catchUp() {
 	}
 
+	/** A published item that waits for something before the connection takes it: a next-link fetch, a history read. */
+	protected record Pending(PublishItem item, long publishedAtMillis) {
+	}
+
 	/**
 	 * Whether the connection already has {@code item}: its id is the last one the connection got on its channel
 	 * ({@code ids}), from a next-link page or a history replay that overtook the publish, or as its hold's prev-id

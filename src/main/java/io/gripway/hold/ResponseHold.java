@@ -49,13 +49,9 @@ public final class ResponseHold extends Hold {
 	/** Items kept while history is read; a long-poll is released by the first that passes, so few ever matter. */
 	private static final int WAITING_CAPACITY = 100;
 
-	/** An item published while history was being read for this long-poll. */
-	private record Waiting(PublishItem item, ChannelSubscription subscription, long publishedAtMillis) {
-	}
-
 	// non-null while history is read for a long-poll held behind (see catchUp): what was published meanwhile, in
 	// order; guarded by the monitor
-	private @Nullable List<Waiting> waiting;
+	private @Nullable List<Pending> waiting;
 
 	private boolean waitingOverflowed;
 
@@ -94,11 +90,11 @@ public final class ResponseHold extends Hold {
 			return;
 		}
 		synchronized (this) {
-			List<Waiting> meanwhile = this.waiting;
+			List<Pending> meanwhile = this.waiting;
 			if (meanwhile != null) {
 				// history is being read: the first item it proves missed goes first
 				if (meanwhile.size() < WAITING_CAPACITY) {
-					meanwhile.add(new Waiting(item, subscription, publishedAtMillis));
+					meanwhile.add(new Pending(item, publishedAtMillis));
 				}
 				else {
 					this.waitingOverflowed = true;
@@ -159,7 +155,7 @@ public final class ResponseHold extends Hold {
 	}
 
 	private void replay(List<Replay> replays) {
-		List<Waiting> meanwhile;
+		List<Pending> meanwhile;
 		boolean overflowed;
 		synchronized (this) {
 			meanwhile = (this.waiting != null) ? this.waiting : List.of();
@@ -179,21 +175,25 @@ public final class ResponseHold extends Hold {
 		if (missed.isPresent()) {
 			// what was published meanwhile comes after it: the client's next poll gets it
 			replayed(1);
-			Replay.Entry first = missed.get();
-			ChannelSubscription subscription = channel(first.item().channel());
-			if (subscription != null) {
-				deliver(first.item(), subscription, first.publishedAtMillis());
-			}
+			deliverKept(missed.get().item(), missed.get().publishedAtMillis());
 			return;
 		}
-		for (Waiting item : meanwhile) {
-			deliver(item.item(), item.subscription(), item.publishedAtMillis());
+		for (Pending item : meanwhile) {
+			deliverKept(item.item(), item.publishedAtMillis());
 		}
 		if (overflowed && !ended()) {
 			// none of those it kept released it, and it could keep no more: what it may have missed is at the origin
 			synchronized (this) {
 				retry(RecoveryCause.GAP);
 			}
+		}
+	}
+
+	/** An item that waited, or came from history: the connection may have left its channel meanwhile. */
+	private void deliverKept(PublishItem item, long publishedAtMillis) {
+		ChannelSubscription subscription = channel(item.channel());
+		if (subscription != null) {
+			deliver(item, subscription, publishedAtMillis);
 		}
 	}
 

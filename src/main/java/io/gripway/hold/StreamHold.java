@@ -104,10 +104,6 @@ public final class StreamHold extends Hold {
 
 	}
 
-	/** A published item that came while a next link was being fetched. */
-	private record Pending(PublishItem item, long publishedAtMillis) {
-	}
-
 	private static final long NOT_PUBLISHED = -1;
 
 	// while a catch-up runs (see inOneWrite), what it emits; guarded by the monitor
@@ -588,8 +584,14 @@ public final class StreamHold extends Hold {
 		List<Queued> batch = this.batch;
 		if (batch != null) {
 			batch.add(queued);
-			return;
 		}
+		else {
+			write(queued);
+		}
+	}
+
+	/** Offers one write to the output, and accounts for what it carries. */
+	private void write(Queued queued) {
 		Emitted emitted = offer(queued);
 		if (emitted == Emitted.HANDED) {
 			reportDelivered(queued);
@@ -624,9 +626,9 @@ public final class StreamHold extends Hold {
 	private void flushBatch() {
 		List<Queued> batch = this.batch;
 		if (batch != null && !batch.isEmpty()) {
-			this.batch = null;
-			emit(Queued.join(batch));
-			this.batch = new ArrayList<>();
+			Queued joined = Queued.join(batch);
+			batch.clear();
+			write(joined);
 		}
 	}
 

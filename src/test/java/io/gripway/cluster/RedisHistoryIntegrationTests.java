@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import io.gripway.bus.MessageBus;
 import io.gripway.test.Await;
@@ -121,7 +122,7 @@ class RedisHistoryIntegrationTests {
 			Future<?> publishing = publisher.submit(() -> {
 				for (int n = 0; n < 60; n++) {
 					publishThroughA(channel, 1);
-					pause(Duration.ofMillis(2));
+					LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
 				}
 			});
 			publishing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -132,15 +133,6 @@ class RedisHistoryIntegrationTests {
 		}
 		finally {
 			publisher.shutdownNow();
-		}
-	}
-
-	static void pause(Duration duration) {
-		try {
-			Thread.sleep(duration.toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
 		}
 	}
 
