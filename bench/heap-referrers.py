@@ -45,6 +45,7 @@ class Dump:
         self.strings, self.class_names, self.classes = {}, {}, {}
         self.instances, self.object_arrays, self.primitive_arrays = [], [], []
         self.roots, self.statics = set(), []
+        self._offsets = {}
         pos, end = start + 12, len(self.m)
         while pos < end:
             tag, length = self.m[pos], U4.unpack_from(self.m, pos + 5)[0]
@@ -105,9 +106,9 @@ class Dump:
         sid = self.class_names.get(cid)
         return self.strings.get(sid, '?').replace('/', '.') if sid else '?'
 
-    def reference_offsets(self, cid, cache={}):
+    def reference_offsets(self, cid):
         """Offsets of the object fields in an instance's field values, this class's first, then its superclasses'."""
-        if cid not in cache:
+        if cid not in self._offsets:
             offsets, offset, c = [], 0, cid
             while c in self.classes:
                 superclass, fields = self.classes[c]
@@ -116,8 +117,8 @@ class Dump:
                         offsets.append((offset, self.strings.get(name, '?')))
                     offset += SIZES[kind]
                 c = superclass
-            cache[cid] = offsets
-        return cache[cid]
+            self._offsets[cid] = offsets
+        return self._offsets[cid]
 
     def referrers(self, wanted):
         """For each id in wanted: one object or array that references it, as (referrer id, 'Class.field')."""
@@ -131,7 +132,7 @@ class Dump:
             for i in range(count):
                 value = ID.unpack_from(self.m, start + 8 * i)[0]
                 if value in wanted and value not in found:
-                    found[value] = (oid, self.name(element_class) + '[]')
+                    found[value] = (oid, self.name(element_class) + ' element')
         return found
 
 
