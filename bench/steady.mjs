@@ -337,8 +337,9 @@ function parseGcLog(spawnedAt) {
       pauses.set(id, pause);
       continue;
     }
-    // a concurrent collector (Shenandoah, ZGC) logs several short pauses per cycle, with no heap sizes: each counts
-    m = /^\[([\d.]+)s\]\[info\s*\]\[gc\s*\] GC\((\d+)\) (Pause [^\d]+?) ([\d.]+)ms$/.exec(line);
+    // a concurrent collector logs several short pauses per cycle, with no heap sizes, each counting: Shenandoah under
+    // the gc tag, JDK 17's ZGC under gc,phases
+    m = /^\[([\d.]+)s\]\[info\s*\]\[gc(?:,phases)?\s*\] GC\((\d+)\) (Pause [^\d]+?) ([\d.]+)ms$/.exec(line);
     if (m) {
       const [, uptime, id, what, ms] = m;
       const key = `${id}:${what}`;
