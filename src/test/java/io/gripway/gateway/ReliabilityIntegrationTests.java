@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
@@ -183,7 +184,7 @@ class ReliabilityIntegrationTests {
 			assertThat(recover.statusCode()).isEqualTo(200);
 			assertThat(recover.body()).isEqualTo("Updated\n");
 			stream.awaitReceived("item 2\n", WAIT);
-			HttpResponse<String> answered = poll.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+			HttpResponse<String> answered = poll.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 			assertThat(answered.statusCode()).isEqualTo(200);
 			assertThat(answered.body()).isEqualTo("item 2\n");
 			assertThat(origin.gripLast()).contains(polled + "; last-id=1", streamed + "; last-id=1");
@@ -206,7 +207,7 @@ class ReliabilityIntegrationTests {
 			// the client's view is stale: it has seen item 1 only, and the origin (through a cache, say) holds it
 			// at prev-id 1; Gripway knows the channel is at 2 and sends the request back with Grip-Last
 			HttpResponse<String> poll = get("/poll?ch=" + channel + "&after=1&stale=1").get(WAIT.toSeconds(),
-					java.util.concurrent.TimeUnit.SECONDS);
+					TimeUnit.SECONDS);
 			assertThat(poll.body()).isEqualTo("item 2\n");
 			assertThat(origin.gripLast().stream().filter(v -> v.startsWith(channel + ";")).count())
 				.isGreaterThan(retriesBefore);
@@ -237,7 +238,7 @@ class ReliabilityIntegrationTests {
 		awaitSubscribers(channel, 1);
 		gripway.publishOk(streamPublish(channel, "1"));
 		gripway.publishOk(streamPublish(channel, origin.append(channel)));
-		HttpResponse<String> answered = poll.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+		HttpResponse<String> answered = poll.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		assertThat(answered.body()).isEqualTo("item 2\n");
 		assertThat(origin.gripLast()).noneMatch(value -> value.startsWith(channel + ";"));
 	}
@@ -253,7 +254,7 @@ class ReliabilityIntegrationTests {
 		// item 2's publish is lost; item 3 names it (no-seq: straight to the connection, which sees the gap)
 		gripway.publishOk("{\"items\":[{\"channel\":\"" + channel + "\",\"id\":\"3\",\"prev-id\":\"2\",\"no-seq\":true,"
 				+ "\"formats\":{\"http-response\":{\"body\":\"item 3\\n\"}}}]}");
-		HttpResponse<String> answered = poll.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+		HttpResponse<String> answered = poll.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		assertThat(answered.body()).isEqualTo("item 2\nitem 3\n");
 		assertThat(origin.gripLast()).contains(channel + "; last-id=1");
 	}
@@ -271,7 +272,7 @@ class ReliabilityIntegrationTests {
 		origin.append(channel);
 		gripway.publishOk("{\"items\":[{\"channel\":\"" + channel + "\",\"formats\":{\"http-response\":"
 				+ "{\"action\":\"hint\"}}}]}");
-		assertThat(poll.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("item 2\n");
+		assertThat(poll.get(WAIT.toSeconds(), TimeUnit.SECONDS).body()).isEqualTo("item 2\n");
 		List<io.gripway.test.TestOrigin.Received> posts = origin.origin()
 			.received()
 			.stream()
@@ -323,7 +324,7 @@ class ReliabilityIntegrationTests {
 
 	@Test
 	void aStreamWithAPrevIdButNoNextLinkIsAnOriginError() throws Exception {
-		HttpResponse<String> response = get("/no-link").get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+		HttpResponse<String> response = get("/no-link").get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		assertThat(response.statusCode()).isEqualTo(502);
 		assertThat(response.body()).isEqualTo("Error while proxying to origin.\n");
 	}
