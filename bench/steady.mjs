@@ -338,8 +338,8 @@ function parseGcLog(spawnedAt) {
       continue;
     }
     // a concurrent collector logs several short pauses per cycle, with no heap sizes, each counting: Shenandoah under
-    // the gc tag, JDK 17's ZGC under gc,phases
-    m = /^\[([\d.]+)s\]\[info\s*\]\[gc(?:,phases)?\s*\] GC\((\d+)\) (Pause [^\d]+?) ([\d.]+)ms$/.exec(line);
+    // the gc tag, ZGC under gc,phases (generational ZGC, JDK 21+, prefixes each with its generation, "Y: " or "O: ")
+    m = /^\[([\d.]+)s\]\[info\s*\]\[gc(?:,phases)?\s*\] GC\((\d+)\) ((?:[YO]: )?Pause [^\d]+?) ([\d.]+)ms$/.exec(line);
     if (m) {
       const [, uptime, id, what, ms] = m;
       const key = `${id}:${what}`;
