@@ -58,6 +58,52 @@ class ChannelStreamOutputTests {
 	}
 
 	@Test
+	void aWriteArrivingWhileTheTaskWritesLeavesAfterItWithoutAnotherWake() {
+		AtomicReference<ChannelStreamOutput> target = new AtomicReference<>();
+		AtomicBoolean once = new AtomicBoolean();
+		this.channel.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+			@Override
+			public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+				// the hold writes again (another thread, in production) while the event loop is writing
+				if (once.compareAndSet(false, true)) {
+					target.get().write(Content.utf8("meanwhile"));
+				}
+				super.write(ctx, msg, promise);
+			}
+		});
+		ChannelStreamOutput output = output(8);
+		target.set(output);
+		output.write(Content.utf8("first"));
+
+		this.channel.runPendingTasks();
+
+		assertThat(nextChunk()).isEqualTo("first");
+		assertThat(nextChunk()).as("taken by the same task, not left waiting for the next write").isEqualTo("meanwhile");
+		output.write(Content.utf8("then"));
+		this.channel.runPendingTasks();
+		assertThat(nextChunk()).isEqualTo("then");
+		assertThat((Object) this.channel.readOutbound()).isNull();
+	}
+
+	@Test
+	void contentHandedOverWithTheTaskStaysAheadOfWhatQueuesBehindIt() {
+		ChannelStreamOutput output = output(8);
+		output.write(Content.utf8("1"));
+		this.channel.runPendingTasks();
+		output.write(Content.utf8("2"));
+		output.write(Content.utf8("3"));
+		output.end();
+		output.write(Content.utf8("after the end"));
+
+		this.channel.runPendingTasks();
+
+		assertThat(nextChunk()).isEqualTo("1");
+		assertThat(nextChunk()).isEqualTo("23");
+		assertThat(this.ended).isTrue();
+		assertThat((Object) this.channel.readOutbound()).as("nothing after the end").isNull();
+	}
+
+	@Test
 	void refusesMoreThanItsCapacityUntilTheSocketHasTakenThem() {
 		ChannelStreamOutput output = output(2);
 		assertThat(output.write(Content.utf8("1"))).isTrue();
