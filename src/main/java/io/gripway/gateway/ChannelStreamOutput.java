@@ -44,6 +44,9 @@ import reactor.core.publisher.MonoSink;
  * <h3>Bounded</h3> Items count as waiting from {@link #write} until the socket has taken them; with {@code capacity}
  * waiting, a write is refused and the hold evicts its client.
  *
+ * <h3>Threads</h3> {@link #write} and {@link #end()} come one at a time, from any thread (the hold calls them under its
+ * lock); the writing runs on the channel's event loop.
+ *
  * <h3>Lifecycle</h3> {@link #end()} completes {@code done} once what came before it is written, on the event loop,
  * so Reactor Netty's end of the response follows the last chunk. A channel that has closed takes nothing: what waits
  * is dropped.
@@ -77,15 +80,11 @@ final class ChannelStreamOutput implements StreamHold.Output, Runnable {
 			this.waiting.decrementAndGet();
 			return false;
 		}
-		if (this.scheduled.compareAndSet(false, true)) {
-			if (this.queue.isEmpty()) {
-				// nothing waits: the content rides with the task, and this long-lived object takes no reference
-				dispatch(() -> drain(content));
-				return true;
-			}
-			// left by a task that has just let go (it looks again, but the flag is now this write's)
-			this.queue.offer(content);
-			dispatch(this);
+		// the queue can only empty meanwhile, not fill: writes come one at a time
+		if (this.queue.isEmpty() && this.scheduled.compareAndSet(false, true)) {
+			// nothing waits and no task runs: the content rides with the task, and this long-lived object takes no
+			// reference
+			dispatch(() -> drain(content));
 			return true;
 		}
 		this.queue.offer(content);
