@@ -27,6 +27,7 @@ import io.gripway.hold.HoldLimits;
 import io.gripway.hold.HoldListener;
 import io.gripway.hold.HoldRegistry;
 import io.gripway.lifecycle.BusLifecycle;
+import io.gripway.passthrough.FastPassthrough;
 import io.gripway.publish.endpoint.PublishServer;
 import io.gripway.signing.GripSigner;
 import org.jspecify.annotations.Nullable;
@@ -147,10 +148,14 @@ class GripwayConfiguration {
 		return new GripFilter(responder);
 	}
 
-	/** Held responses outlive their exchange (see {@link DetachingHttpHandler}). */
+	/**
+	 * Held responses outlive their exchange (see {@link DetachingHttpHandler}), whichever way they came: plain requests
+	 * on Gripway's own route take the fast path (see {@link FastPassthrough}), the others the gateway.
+	 */
 	@Bean
-	WebHttpHandlerBuilderCustomizer detachingHttpHandler() {
-		return builder -> builder.httpHandlerDecorator(DetachingHttpHandler::new);
+	WebHttpHandlerBuilderCustomizer detachingHttpHandler(FastPassthrough.Setup fastPassthrough) {
+		return builder -> builder
+			.httpHandlerDecorator(gateway -> new DetachingHttpHandler(fastPassthrough.decorate(gateway)));
 	}
 
 	@Bean

@@ -40,6 +40,7 @@ import org.springframework.validation.annotation.Validated;
  * @param history channel history at the edge
  * @param cors auto cross-origin and JSON-P for browsers on other origins
  * @param http limits on both HTTP ports (proxy and publish)
+ * @param passthrough how plain requests are relayed to origins
  * @param apps applications sharing this tier, each with its routes, channel namespace, publishers and Grip-Sig key;
  * none means one application, configured by the settings above
  */
@@ -50,7 +51,8 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue @Valid Publi
 		@DefaultValue @Valid Demo demo, @DefaultValue @Valid Websocket websocket, @DefaultValue @Valid Health health,
 		@DefaultValue @Valid Drain drain, @DefaultValue @Valid Reliability reliability,
 		@DefaultValue @Valid History history, @DefaultValue @Valid Cors cors, @DefaultValue @Valid Http http,
-		@DefaultValue @Valid WarmUp warmUp, @DefaultValue List<@Valid App> apps) {
+		@DefaultValue @Valid WarmUp warmUp, @DefaultValue @Valid Passthrough passthrough,
+		@DefaultValue List<@Valid App> apps) {
 
 	/**
 	 * @param port the publish API's port (Pushpin's {@code push_in_http_port}); 0 picks a free one
@@ -105,6 +107,15 @@ public record GripwayProperties(@Nullable URI origin, @DefaultValue @Valid Publi
 	 * proxy and publish ports; a slower one (slow-loris) has its connection closed. 0 disables it
 	 */
 	public record Http(@DefaultValue("10s") @PositiveAmount(orZero = true) Duration requestHeaderTimeout) {
+	}
+
+	/**
+	 * @param fastPath relay plain requests ({@code GET} without a body or an upgrade) on the {@code gripway.origin}
+	 * route straight to the origin, without the gateway's per-request machinery; the answer on the wire is the same.
+	 * It applies only while that route is the only one and the gateway has no filters or handlers Gripway does not
+	 * know (see the log at start); false sends every request through the gateway
+	 */
+	public record Passthrough(@DefaultValue("true") boolean fastPath) {
 	}
 
 	/**

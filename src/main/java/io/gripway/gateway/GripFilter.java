@@ -59,15 +59,30 @@ public final class GripFilter implements GlobalFilter, Ordered {
 		}
 		HttpHeaders originHeaders = exchange.getResponse().getHeaders();
 		// the common case, a response that is not GRIP, costs a scan of the header names and nothing else
-		if (!GripHeaders.isGripResponse(originHeaders.headerNames(), originHeaders.getFirst(HttpHeaders.CONTENT_TYPE))) {
+		if (!isGrip(originHeaders)) {
 			return Mono.empty();
 		}
-		List<HeaderField> headers = fields(originHeaders);
 		// from here on the origin's response lives only in what this filter keeps of it: a held connection must not
 		// keep the gateway's copy (and the client operations behind it) alive for minutes
 		exchange.getAttributes().remove(CLIENT_RESPONSE_CONN_ATTR);
 		exchange.getAttributes().remove(CLIENT_RESPONSE_ATTR);
 		exchange.getAttributes().remove(CLIENT_RESPONSE_HEADER_NAMES);
+		return takeOver(exchange, originResponse, connection, originHeaders);
+	}
+
+	/** Whether an origin's response with these headers (as the gateway's header filters left them) is GRIP. */
+	public static boolean isGrip(HttpHeaders originHeaders) {
+		return GripHeaders.isGripResponse(originHeaders.headerNames(), originHeaders.getFirst(HttpHeaders.CONTENT_TYPE));
+	}
+
+	/**
+	 * Answers {@code exchange}'s client as the origin's GRIP response says: its status from {@code originResponse},
+	 * its headers {@code originHeaders} (which may be the exchange's response headers: they are copied, then cleared),
+	 * its body still to be read from {@code connection}.
+	 */
+	public Mono<Void> takeOver(ServerWebExchange exchange, HttpClientResponse originResponse, Connection connection,
+			HttpHeaders originHeaders) {
+		List<HeaderField> headers = fields(originHeaders);
 		exchange.getResponse().getHeaders().clear();
 		return this.responder.respond(exchange, originResponse.status().code(),
 				originResponse.status().reasonPhrase(), headers, originResponse.requestHeaders(),

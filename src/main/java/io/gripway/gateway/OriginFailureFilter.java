@@ -13,6 +13,8 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.server.RequestPath;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -39,18 +41,25 @@ public final class OriginFailureFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		return chain.filter(exchange).onErrorResume(ex -> !exchange.getResponse().isCommitted(), ex -> {
-			if (isTimeout(ex)) {
-				logger.info(exchange.getLogPrefix() + "Origin timed out for " + exchange.getRequest().getPath());
-				return ClientResponses.error(exchange.getResponse(), 504, TIMED_OUT);
-			}
-			if (isUnreachable(ex)) {
-				logger.info(exchange.getLogPrefix() + "Origin unreachable for " + exchange.getRequest().getPath()
-						+ ": " + ex);
-				return ClientResponses.error(exchange.getResponse(), 502, UNREACHABLE);
-			}
-			return Mono.error(ex);
-		});
+		return chain.filter(exchange)
+			.onErrorResume(ex -> !exchange.getResponse().isCommitted(),
+					ex -> answer(ex, exchange.getResponse(), exchange.getLogPrefix(), exchange.getRequest().getPath()));
+	}
+
+	/**
+	 * The answer to a client whose request to the origin failed with {@code ex}, before anything was written: 504 for
+	 * a timeout, 502 for an unreachable origin, else {@code ex} itself.
+	 */
+	public static Mono<Void> answer(Throwable ex, ServerHttpResponse response, String logPrefix, RequestPath path) {
+		if (isTimeout(ex)) {
+			logger.info(logPrefix + "Origin timed out for " + path);
+			return ClientResponses.error(response, 504, TIMED_OUT);
+		}
+		if (isUnreachable(ex)) {
+			logger.info(logPrefix + "Origin unreachable for " + path + ": " + ex);
+			return ClientResponses.error(response, 502, UNREACHABLE);
+		}
+		return Mono.error(ex);
 	}
 
 	private static boolean isTimeout(Throwable ex) {

@@ -52,12 +52,17 @@ public final class RequestTargetFilter implements GlobalFilter, Ordered {
 	}
 
 	/** {@code origin}'s scheme and authority with {@code request}'s raw path and query, none of them re-encoded. */
-	static URI withTarget(URI origin, URI request) {
+	public static URI withTarget(URI origin, URI request) {
 		// most targets come through unchanged, and a URI parse is a good part of a plain request's own cost here
 		if (Objects.equals(origin.getRawPath(), request.getRawPath())
 				&& Objects.equals(origin.getRawQuery(), request.getRawQuery())) {
 			return origin;
 		}
+		return URI.create(target(origin, request));
+	}
+
+	/** What {@link #withTarget} makes, as text, for a caller that needs no {@code URI} parsed from it. */
+	public static String target(URI origin, URI request) {
 		StringBuilder url = new StringBuilder(origin.getScheme()).append("://").append(origin.getRawAuthority());
 		String path = request.getRawPath();
 		if (path != null) {
@@ -68,7 +73,7 @@ public final class RequestTargetFilter implements GlobalFilter, Ordered {
 		if (query != null) {
 			url.append('?').append(query);
 		}
-		return URI.create(url.toString());
+		return url.toString();
 	}
 
 }

@@ -5,6 +5,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -24,13 +25,18 @@ public final class DrainingConnectionCloseFilter implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		exchange.getResponse().beforeCommit(() -> {
-			if (this.registry.isDraining()) {
-				exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+		closeWhileDraining(exchange.getResponse(), this.registry);
+		return chain.filter(exchange);
+	}
+
+	/** Makes {@code response} carry {@code Connection: close} if the node drains when it is committed. */
+	public static void closeWhileDraining(ServerHttpResponse response, HoldRegistry registry) {
+		response.beforeCommit(() -> {
+			if (registry.isDraining()) {
+				response.getHeaders().set(HttpHeaders.CONNECTION, "close");
 			}
 			return Mono.empty();
 		});
-		return chain.filter(exchange);
 	}
 
 	@Override

@@ -68,6 +68,9 @@ public final class MeterNames {
 	/** Timer: origin requests, to the origin's response headers. Tags {@link #ROUTE}, {@link #STATUS}. */
 	public static final String ORIGIN_REQUESTS = "gripway.origin.requests";
 
+	/** Counter: plain requests the passthrough fast path relayed; the others took the gateway's filter chain. */
+	public static final String PASSTHROUGH_FAST = "gripway.passthrough.fast";
+
 	/** Counter: times this node may have missed bus items (subscription back up, a drop, an unreadable message). */
 	public static final String BUS_GAPS = "gripway.bus.gaps";
 
@@ -136,7 +139,7 @@ public final class MeterNames {
 	public static final List<String> ALL = List.of(HELD_CONNECTIONS, CHANNELS, HOLDS_STARTED, HOLDS_ENDED,
 			HOLDS_REFUSED, PUBLISH_REQUESTS, PUBLISH_ITEMS, MESSAGES_DELIVERED, DELIVERY_LATENCY, MESSAGES_DROPPED,
 			QUEUE_OVERFLOWS, BUS_AVAILABLE, BUS_RECEIVED, BUS_MALFORMED, BUS_DROPPED, BUS_RECONNECTS, BUS_SUBSCRIPTIONS,
-			BUS_PENDING, ORIGIN_REQUESTS, DRAINING, BUS_GAPS, SEQUENCER_WAITING, SEQUENCER_WAITED, SEQUENCER_EXPIRED,
+			BUS_PENDING, ORIGIN_REQUESTS, PASSTHROUGH_FAST, DRAINING, BUS_GAPS, SEQUENCER_WAITING, SEQUENCER_WAITED, SEQUENCER_EXPIRED,
 			SEQUENCER_DROPPED, RECOVERIES_STARTED, RECOVERIES_ENDED, RECOVERIES_WAITING, LINK_FETCHES, LINK_RETRIES,
 			LINK_COLLAPSED, HISTORY_REPLAYED, HISTORY_FALLBACKS);
 

@@ -54,16 +54,26 @@ public final class OriginMetricsFilter implements GlobalFilter, Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		return Mono.defer(() -> {
-			Timer.Sample sample = Timer.start(this.registry);
+			Timer.Sample sample = start();
 			return chain.filter(exchange)
-				.doOnSuccess(done -> record(sample, exchange, statusClass(exchange.getResponse().getStatusCode())))
-				.doOnError(ex -> record(sample, exchange, isTimeout(ex) ? "timeout" : "error"));
+				.doOnSuccess(done -> record(sample, routeId(exchange), statusClass(exchange.getResponse().getStatusCode())))
+				.doOnError(ex -> record(sample, routeId(exchange), errorClass(ex)));
 		});
 	}
 
-	private void record(Timer.Sample sample, ServerWebExchange exchange, String status) {
+	/** Starts timing a request to an origin. */
+	public Timer.Sample start() {
+		return Timer.start(this.registry);
+	}
+
+	/** Records a request to an origin, timed from {@link #start}, on {@code route}, ended with {@code status}. */
+	public void record(Timer.Sample sample, String route, String status) {
+		sample.stop(timer(route, status));
+	}
+
+	private static String routeId(ServerWebExchange exchange) {
 		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
-		sample.stop(timer((route != null) ? route.getId() : "unknown", status));
+		return (route != null) ? route.getId() : "unknown";
 	}
 
 	private Timer timer(String route, String status) {
@@ -81,7 +91,8 @@ public final class OriginMetricsFilter implements GlobalFilter, Ordered {
 		return timer;
 	}
 
-	static String statusClass(@Nullable HttpStatusCode status) {
+	/** The status tag of a request the origin answered with {@code status}. */
+	public static String statusClass(@Nullable HttpStatusCode status) {
 		if (status == null) {
 			return "error";
 		}
@@ -89,9 +100,10 @@ public final class OriginMetricsFilter implements GlobalFilter, Ordered {
 		return (hundreds >= 1 && hundreds <= 5) ? hundreds + "xx" : "error";
 	}
 
-	private static boolean isTimeout(Throwable ex) {
-		return ex instanceof TimeoutException || (ex instanceof ResponseStatusException status
-				&& status.getStatusCode().value() == 504);
+	/** The status tag of a request to an origin that failed with {@code ex}. */
+	public static String errorClass(Throwable ex) {
+		return (ex instanceof TimeoutException || (ex instanceof ResponseStatusException status
+				&& status.getStatusCode().value() == 504)) ? "timeout" : "error";
 	}
 
 }

@@ -20,6 +20,7 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
@@ -97,12 +98,18 @@ public final class WarmUp implements SmartLifecycle {
 
 	/** Whether {@code exchange} is one of the warm-up's requests: it came in on the warm-up's private port. */
 	public boolean routes(ServerWebExchange exchange) {
+		return origin(exchange.getRequest()) != null;
+	}
+
+	/** The warm-up's private origin if {@code request} came in on the warm-up's private port, else {@code null}. */
+	public @Nullable URI origin(ServerHttpRequest request) {
 		int port = this.gatewayPort;
 		if (port == 0) {
-			return false;
+			return null;
 		}
-		InetSocketAddress local = exchange.getRequest().getLocalAddress();
-		return local != null && local.getPort() == port;
+		InetSocketAddress local = request.getLocalAddress();
+		return (local != null && local.getPort() == port) ? URI.create("http://" + LOOPBACK + ":" + this.originPort)
+				: null;
 	}
 
 	/**

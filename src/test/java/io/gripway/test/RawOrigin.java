@@ -29,8 +29,11 @@ import java.util.function.Function;
  */
 public final class RawOrigin implements AutoCloseable {
 
-	/** A request as it arrived: its request line (ISO-8859-1, one char per byte), its headers and its body. */
-	public record Request(String requestLine, Map<String, String> headers, byte[] body) {
+	/**
+	 * A request as it arrived: its request line (ISO-8859-1, one char per byte), its headers (the first value of each
+	 * name, by lower-case name), its header lines exactly as sent and in order, and its body.
+	 */
+	public record Request(String requestLine, Map<String, String> headers, List<String> headerLines, byte[] body) {
 
 		/** The request target: the request line between method and version, exactly as sent. */
 		public String target() {
@@ -124,12 +127,14 @@ public final class RawOrigin implements AutoCloseable {
 			InputStream in = socket.getInputStream();
 			String requestLine = readLine(in);
 			Map<String, String> headers = new LinkedHashMap<>();
+			List<String> headerLines = new ArrayList<>();
 			for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+				headerLines.add(line);
 				int colon = line.indexOf(':');
 				headers.putIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
 						line.substring(colon + 1).trim());
 			}
-			Request request = new Request(requestLine, headers, readBody(in, headers));
+			Request request = new Request(requestLine, headers, headerLines, readBody(in, headers));
 			this.requests.add(request);
 			String response = this.answer.apply(request);
 			int endOfHeaders = response.indexOf("\r\n\r\n");

@@ -65,6 +65,16 @@ public final class RawSocket implements AutoCloseable {
 		return read.toString();
 	}
 
+	/** The next {@code count} bytes, each a char (ISO-8859-1); fewer if the stream ends first. */
+	public String readBytes(int count) {
+		try {
+			return new String(this.socket.getInputStream().readNBytes(count), StandardCharsets.ISO_8859_1);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	/** The response's status line and headers, up to the blank line. */
 	public String readHead() {
 		return readUntil("\r\n\r\n");
