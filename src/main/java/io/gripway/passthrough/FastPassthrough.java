@@ -208,12 +208,14 @@ public final class FastPassthrough implements HttpHandler {
 			return this.relay.grip().takeOver(exchange(request, response, target, url), originResponse, connection,
 					headers);
 		}
-		response.getHeaders().addAll(headers);
-		NettyDataBufferFactory buffers = (NettyDataBufferFactory) response.bufferFactory();
-		Flux<DataBuffer> body = connection.inbound().receive().retain().map(buffers::wrap);
-		Mono<Void> write = isStreaming(response.getHeaders()) ? response.writeAndFlushWith(body.map(Flux::just))
-				: response.writeWith(body);
-		return write.doFinally(signal -> {
+		return Mono.defer(() -> {
+			response.getHeaders().addAll(headers);
+			NettyDataBufferFactory buffers = (NettyDataBufferFactory) response.bufferFactory();
+			Flux<DataBuffer> body = connection.inbound().receive().retain().map(buffers::wrap);
+			return isStreaming(response.getHeaders()) ? response.writeAndFlushWith(body.map(Flux::just))
+					: response.writeWith(body);
+		}).doFinally(signal -> {
+			// the origin's connection goes back to the pool only after a whole body; else it is closed
 			if (signal == SignalType.CANCEL || signal == SignalType.ON_ERROR) {
 				connection.dispose();
 			}
