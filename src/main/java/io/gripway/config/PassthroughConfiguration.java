@@ -104,13 +104,18 @@ class PassthroughConfiguration {
 		Map<String, Boolean> enable = Binder.get(environment)
 			.bind("management.observations.enable", Bindable.mapOf(String.class, Boolean.class))
 			.orElse(Map.of());
-		for (String key = name; !key.isEmpty(); key = (key.lastIndexOf('.') > 0) ? key.substring(0, key.lastIndexOf('.')) : "") {
+		for (String key = name; !key.isEmpty(); key = parent(key)) {
 			Boolean enabled = enable.get(key);
 			if (enabled != null) {
 				return enabled;
 			}
 		}
 		return enable.getOrDefault("all", true);
+	}
+
+	private static String parent(String name) {
+		int dot = name.lastIndexOf('.');
+		return (dot > 0) ? name.substring(0, dot) : "";
 	}
 
 }

@@ -72,7 +72,8 @@ public final class GripFilter implements GlobalFilter, Ordered {
 
 	/** Whether an origin's response with these headers (as the gateway's header filters left them) is GRIP. */
 	public static boolean isGrip(HttpHeaders originHeaders) {
-		return GripHeaders.isGripResponse(originHeaders.headerNames(), originHeaders.getFirst(HttpHeaders.CONTENT_TYPE));
+		return GripHeaders.isGripResponse(originHeaders.headerNames(),
+				originHeaders.getFirst(HttpHeaders.CONTENT_TYPE));
 	}
 
 	/**

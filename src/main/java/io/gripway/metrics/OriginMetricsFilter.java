@@ -56,7 +56,8 @@ public final class OriginMetricsFilter implements GlobalFilter, Ordered {
 		return Mono.defer(() -> {
 			Timer.Sample sample = start();
 			return chain.filter(exchange)
-				.doOnSuccess(done -> record(sample, routeId(exchange), statusClass(exchange.getResponse().getStatusCode())))
+				.doOnSuccess(done -> record(sample, routeId(exchange),
+						statusClass(exchange.getResponse().getStatusCode())))
 				.doOnError(ex -> record(sample, routeId(exchange), errorClass(ex)));
 		});
 	}

@@ -2,10 +2,13 @@ package io.gripway.passthrough;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.gripway.gateway.GripFilter;
 import io.gripway.gateway.OriginFailureFilter;
@@ -44,6 +47,7 @@ import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -73,6 +77,8 @@ public final class FastPassthrough implements HttpHandler {
 
 	private static final Log logger = LogFactory.getLog(FastPassthrough.class);
 
+	private static final int MAX_CONTENT_TYPES = 64;
+
 	private final HttpWebHandlerAdapter gateway;
 
 	private final PlainRoutes routes;
@@ -80,6 +86,9 @@ public final class FastPassthrough implements HttpHandler {
 	private final OriginRequestHeaders headers;
 
 	private final Relay relay;
+
+	// whether a content type is one the gateway flushes per chunk, by the origin's spelling of it
+	private final Map<String, Boolean> streamingContentTypes = new ConcurrentHashMap<>();
 
 	private FastPassthrough(HttpWebHandlerAdapter gateway, PlainRoutes routes, OriginRequestHeaders headers,
 			Relay relay) {
@@ -162,37 +171,39 @@ public final class FastPassthrough implements HttpHandler {
 		DrainingConnectionCloseFilter.closeWhileDraining(response, relay.registry());
 		String url = RequestTargetFilter.target(target.origin(), request.getURI());
 		String route = target.route().getId();
-		Mono<Answer> answer = Mono.defer(() -> {
-			Timer.Sample sample = relay.metrics().start();
-			Mono<Answer> sent = relay.client().headers(headers -> {
-				headers.add(originHeaders);
-				headers.remove(HttpHeaderNames.HOST);
-			})
-				.request(HttpMethod.GET)
-				.uri(ascii(url))
-				.send((clientRequest, outbound) -> outbound
-					.send(request.getBody().map(buffer -> ((NettyDataBuffer) buffer).getNativeBuffer())))
-				.responseConnection((originResponse, connection) -> Mono.just(new Answer(originResponse, connection)))
-				// not next(): it would cancel the exchange with the origin once the headers are in
-				.singleOrEmpty();
-			Duration timeout = relay.responseTimeout();
-			if (timeout != null) {
-				sent = sent.timeout(timeout);
-			}
-			return sent.doOnSuccess(done -> relay.metrics()
-				.record(sample, route, OriginMetricsFilter.statusClass(
-						(done != null) ? HttpStatusCode.valueOf(done.response().status().code()) : null)))
-				.doOnError(ex -> relay.metrics().record(sample, route, OriginMetricsFilter.errorClass(ex)));
-		});
-		return answer.flatMap(done -> answer(request, response, target, url, done))
-			.onErrorResume(ex -> !response.isCommitted(),
-					ex -> OriginFailureFilter.answer(ex, response, logPrefix(request), request.getPath()))
-			.onErrorResume(ex -> !response.isCommitted(), ex -> {
-				logger.warn(logPrefix(request) + "Passthrough to origin failed for " + request.getPath(), ex);
+		Timer.Sample sample = relay.metrics().start();
+		Mono<Answer> sent = relay.client().headers(headers -> {
+			headers.add(originHeaders);
+			headers.remove(HttpHeaderNames.HOST);
+		})
+			.request(HttpMethod.GET)
+			.uri(ascii(url))
+			.send((clientRequest, outbound) -> outbound
+				.send(request.getBody().map(buffer -> ((NettyDataBuffer) buffer).getNativeBuffer())))
+			.responseConnection((originResponse, connection) -> Mono.just(new Answer(originResponse, connection)))
+			// not next(): it would cancel the exchange with the origin once the headers are in
+			.singleOrEmpty();
+		Duration timeout = relay.responseTimeout();
+		if (timeout != null) {
+			sent = sent.timeout(timeout);
+		}
+		return sent.doOnSuccess(done -> relay.metrics()
+			.record(sample, route, OriginMetricsFilter
+				.statusClass((done != null) ? HttpStatusCode.valueOf(done.response().status().code()) : null)))
+			.doOnError(ex -> relay.metrics().record(sample, route, OriginMetricsFilter.errorClass(ex)))
+			.flatMap(done -> answer(request, response, target, url, done))
+			.onErrorResume(ex -> !response.isCommitted(), ex -> failed(ex, request, response))
+			.then(Mono.defer(response::setComplete));
+	}
+
+	/** A 502 or 504 as the gateway's path answers them; 500 for anything else that failed before the answer. */
+	private static Mono<Void> failed(Throwable ex, ServerHttpRequest request, ServerHttpResponse response) {
+		return OriginFailureFilter.answer(ex, response, logPrefix(request), request.getPath())
+			.onErrorResume(unexpected -> !response.isCommitted(), unexpected -> {
+				logger.warn(logPrefix(request) + "Passthrough to origin failed for " + request.getPath(), unexpected);
 				response.setStatusCode(HttpStatus.INTERNAL_SERVER_ERROR);
 				return Mono.empty();
-			})
-			.then(Mono.defer(response::setComplete));
+			});
 	}
 
 	private record Answer(HttpClientResponse response, Connection connection) {
@@ -222,28 +233,26 @@ public final class FastPassthrough implements HttpHandler {
 		});
 	}
 
-	/** As the gateway's {@code RemoveHopByHopHeadersFilter} does to a response. */
+	/**
+	 * As the gateway's {@code RemoveHopByHopHeadersFilter} does to a response, in one pass: the origin's headers
+	 * grouped by name (first spelling kept) as Spring's {@code HttpHeaders} group them, without the hop-by-hop ones
+	 * and those its {@code Connection} header names.
+	 */
 	private static HttpHeaders withoutHopByHop(io.netty.handler.codec.http.HttpHeaders origin, Set<String> hopByHop) {
-		HttpHeaders all = new HttpHeaders();
-		origin.forEach(header -> all.add(header.getKey(), header.getValue()));
-		List<String> connectionOptions = all.getConnection();
-		HttpHeaders kept = new HttpHeaders();
-		all.forEach((name, values) -> {
-			String lower = name.toLowerCase(Locale.ROOT);
-			if (!hopByHop.contains(lower) && !containsIgnoringCase(connectionOptions, lower)) {
-				kept.addAll(name, values);
-			}
-		});
-		return kept;
-	}
-
-	private static boolean containsIgnoringCase(List<String> options, String lowerName) {
-		for (String option : options) {
-			if (option.toLowerCase(Locale.ROOT).equals(lowerName)) {
-				return true;
+		List<String> connectionOptions = new ArrayList<>();
+		for (String value : origin.getAll(HttpHeaderNames.CONNECTION)) {
+			for (String option : StringUtils.tokenizeToStringArray(value, ",")) {
+				connectionOptions.add(option.toLowerCase(Locale.ROOT));
 			}
 		}
-		return false;
+		HttpHeaders kept = new HttpHeaders();
+		for (Map.Entry<String, String> header : origin) {
+			String lower = header.getKey().toLowerCase(Locale.ROOT);
+			if (!hopByHop.contains(lower) && !connectionOptions.contains(lower)) {
+				kept.add(header.getKey(), header.getValue());
+			}
+		}
+		return kept;
 	}
 
 	private static void setStatus(ServerHttpResponse response, int code) {
@@ -257,18 +266,32 @@ public final class FastPassthrough implements HttpHandler {
 	}
 
 	private boolean isStreaming(HttpHeaders headers) {
-		MediaType contentType;
+		String contentType = headers.getFirst(HttpHeaders.CONTENT_TYPE);
+		if (contentType == null) {
+			return false;
+		}
+		Boolean known = this.streamingContentTypes.get(contentType);
+		if (known != null) {
+			return known;
+		}
+		boolean streaming = isStreaming(contentType, this.relay.streamingMediaTypes());
+		// an origin's content types are few; one that varies per response (a boundary, say) is not kept
+		if (this.streamingContentTypes.size() < MAX_CONTENT_TYPES) {
+			this.streamingContentTypes.put(contentType, streaming);
+		}
+		return streaming;
+	}
+
+	private static boolean isStreaming(String contentType, List<MediaType> streamingMediaTypes) {
+		MediaType type;
 		try {
-			contentType = headers.getContentType();
+			type = MediaType.parseMediaType(contentType);
 		}
 		catch (InvalidMediaTypeException ex) {
 			return false;
 		}
-		if (contentType == null) {
-			return false;
-		}
-		for (MediaType streaming : this.relay.streamingMediaTypes()) {
-			if (streaming.isCompatibleWith(contentType)) {
+		for (MediaType streaming : streamingMediaTypes) {
+			if (streaming.isCompatibleWith(type)) {
 				return true;
 			}
 		}

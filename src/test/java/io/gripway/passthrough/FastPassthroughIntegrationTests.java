@@ -83,7 +83,8 @@ class FastPassthroughIntegrationTests {
 				yield "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate";
 			}
 			case "/gone" -> throw new IllegalStateException("the origin closes the connection without answering");
-			default -> "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Origin: yes\r\nContent-Length: 6\r\n\r\nhello\n";
+			default -> "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Origin: yes\r\nContent-Length: 6\r\n\r\n"
+					+ "hello\n";
 		};
 	}
 

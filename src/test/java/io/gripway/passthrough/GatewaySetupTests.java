@@ -50,7 +50,8 @@ class GatewaySetupTests {
 	@Test
 	void crossOriginAndServerObservationsTurnItOff() {
 		assertThat(GatewaySetup.differences(List.of(), List.of(), List.of(), List.<HandlerMapping>of(), true, true))
-			.containsExactly("auto cross-origin (gripway.cors.auto) is on", "the http.server.requests observation is on");
+			.containsExactly("auto cross-origin (gripway.cors.auto) is on",
+					"the http.server.requests observation is on");
 	}
 
 }
