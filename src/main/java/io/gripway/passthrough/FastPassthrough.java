@@ -70,8 +70,11 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * ({@link OriginMetricsFilter}), a 502 or 504 ({@link OriginFailureFilter}), {@code Connection: close} while draining
  * ({@link DrainingConnectionCloseFilter}), a GRIP answer ({@link GripFilter}, on an exchange made for it) or the
  * origin's answer streamed back (as {@code NettyWriteResponseFilter}). Every other request goes to the gateway.
+ * One difference is deliberate: a failure that is neither the origin's timeout nor its connection (none is known)
+ * gets a bare 500 and a log line, where the gateway's path renders Spring Boot's JSON error page.
  *
- * <h3>Thread safety</h3> Stateless per request; shared by every request.
+ * <h3>Thread safety</h3> Shared by every request; its one piece of state, which content types stream, is a
+ * concurrent map.
  */
 public final class FastPassthrough implements HttpHandler {
 
