@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -62,6 +63,8 @@ public final class RawOrigin implements AutoCloseable {
 	private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
 
 	private final List<Socket> sockets = new ArrayList<>();
+
+	private final AtomicInteger ended = new AtomicInteger();
 
 	/**
 	 * @param answer the raw response to a request (status line, headers, body; ISO-8859-1), without
@@ -146,6 +149,14 @@ public final class RawOrigin implements AutoCloseable {
 		catch (IOException ex) {
 			// the peer went: nothing to record
 		}
+		finally {
+			this.ended.incrementAndGet();
+		}
+	}
+
+	/** How many connections have ended: answered, or closed by the peer before the answer was written. */
+	public int endedConnections() {
+		return this.ended.get();
 	}
 
 	private static byte[] readBody(InputStream in, Map<String, String> headers) throws IOException {
