@@ -13,6 +13,7 @@ import io.gripway.hold.HoldRegistry;
 import io.gripway.metrics.MeterNames;
 import io.gripway.metrics.OriginMetricsFilter;
 import io.gripway.passthrough.FastPassthrough;
+import io.gripway.passthrough.GatewaySetup;
 import io.gripway.passthrough.OriginRequestHeaders;
 import io.gripway.passthrough.PlainRoutes;
 import io.gripway.warmup.WarmUp;
@@ -67,7 +68,7 @@ class PassthroughConfiguration {
 			ObjectProvider<HandlerMapping> handlerMappings, GripFilter grip, OriginMetricsFilter metrics,
 			HoldRegistry registry, Apps apps, MeterRegistry meters, Environment environment) {
 		List<HttpHeadersFilter> headers = headersFilters.orderedStream().toList();
-		List<String> differences = new ArrayList<>(FastPassthrough.Setup.differences(
+		List<String> differences = new ArrayList<>(GatewaySetup.differences(
 				globalFilters.orderedStream().toList(), headers, webFilters.orderedStream().toList(),
 				handlerMappings.orderedStream().toList(), properties.cors().auto(),
 				observationEnabled(environment, SERVER_OBSERVATIONS)));

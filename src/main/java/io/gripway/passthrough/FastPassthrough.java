@@ -3,7 +3,6 @@ package io.gripway.passthrough;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,8 +31,6 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.server.HttpServerRequest;
 
-import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.NettyDataBuffer;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
@@ -48,9 +45,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.util.StringUtils;
-import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.adapter.DefaultServerWebExchange;
 import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
 
@@ -137,14 +132,6 @@ public final class FastPassthrough implements HttpHandler {
 			}
 			this.routes.resolve();
 			return new FastPassthrough(adapter, this.routes, this.headers, this.relay);
-		}
-
-		/** What in {@code gateway}'s setup the fast path does not reproduce, as {@link GatewaySetup} finds it. */
-		public static List<String> differences(Collection<GlobalFilter> globalFilters,
-				Collection<HttpHeadersFilter> headersFilters, Collection<WebFilter> webFilters,
-				Collection<HandlerMapping> handlerMappings, boolean autoCrossOrigin, boolean serverObservations) {
-			return GatewaySetup.differences(globalFilters, headersFilters, webFilters, handlerMappings,
-					autoCrossOrigin, serverObservations);
 		}
 
 	}

@@ -21,7 +21,7 @@ import org.springframework.web.server.WebFilter;
  * take a request before the gateway's routes. Anything added (a filter of one's own, a library's, a controller on the
  * proxy port) turns the fast path off rather than be skipped by it.
  */
-final class GatewaySetup {
+public final class GatewaySetup {
 
 	// each does nothing to a plain GET on Gripway's route, or what the fast path does in its place
 	private static final Set<String> GLOBAL_FILTERS = Set.of(
@@ -58,7 +58,7 @@ final class GatewaySetup {
 	}
 
 	/** What in this setup the fast path does not reproduce; empty when it may be used. */
-	static List<String> differences(Collection<GlobalFilter> globalFilters,
+	public static List<String> differences(Collection<GlobalFilter> globalFilters,
 			Collection<HttpHeadersFilter> headersFilters, Collection<WebFilter> webFilters,
 			Collection<HandlerMapping> handlerMappings, boolean autoCrossOrigin, boolean serverObservations) {
 		List<String> differences = new ArrayList<>();

@@ -48,8 +48,6 @@ public final class PlainRoutes implements ApplicationListener<RefreshRoutesResul
 	// each reading of the routes has its number; only the latest may set them (a refresh may overtake a reading)
 	private final AtomicLong readings = new AtomicLong();
 
-	private volatile boolean resolving;
-
 	/**
 	 * @param originRouteId the id of Gripway's own route
 	 * @param warmUpRouteId the id of the warm-up's route
@@ -94,16 +92,14 @@ public final class PlainRoutes implements ApplicationListener<RefreshRoutesResul
 	@Override
 	public void onApplicationEvent(RefreshRoutesResultEvent event) {
 		this.resolved = null;
-		this.resolving = false;
 		resolve();
 	}
 
-	/** Reads the routes, once at a time; the gateway caches them, so this completes at once after the first. */
+	/**
+	 * Reads the routes; the gateway caches them, so this completes at once. Routes that cannot be read turn the fast
+	 * path off until the next refresh (not a new reading, and a warning, on every request).
+	 */
 	void resolve() {
-		if (this.resolving) {
-			return;
-		}
-		this.resolving = true;
 		long reading = this.readings.incrementAndGet();
 		this.locator.getRoutes().collectList().subscribe(routes -> {
 			if (reading != this.readings.get()) {
@@ -111,7 +107,6 @@ public final class PlainRoutes implements ApplicationListener<RefreshRoutesResul
 			}
 			Resolved resolved = resolved(routes);
 			this.resolved = resolved;
-			this.resolving = false;
 			if (resolved.origin() == null) {
 				logger.info("Passthrough fast path not used: routes other than " + this.originRouteId
 						+ " are configured, or it has filters or metadata");
@@ -120,7 +115,9 @@ public final class PlainRoutes implements ApplicationListener<RefreshRoutesResul
 				logger.debug("Passthrough fast path on for route " + this.originRouteId);
 			}
 		}, error -> {
-			this.resolving = false;
+			if (reading == this.readings.get()) {
+				this.resolved = new Resolved(null, null);
+			}
 			logger.warn("Passthrough fast path not used: the routes could not be read", error);
 		});
 	}
