@@ -38,8 +38,9 @@ import reactor.core.publisher.MonoSink;
  * <h3>Through the HTTP codecs</h3> Each chunk is written as an {@code HttpContent} from the tail of the pipeline, as
  * any response body is, so the codecs between here and the socket apply to it: the content compressor of
  * {@code server.compression} (which skips a bare {@code ByteBuf}, unless Reactor Netty's subclass of it happens to wrap
- * one) and the HTTP/1.1 chunk encoder, or the HTTP/2 stream's frame codec for an h2 or h2c client. The codec decides
- * the framing; nothing here assumes HTTP/1.1.
+ * one) and the HTTP/1.1 chunk encoder, or the HTTP/2 stream's frame codec for an h2 or h2c client. The one exception
+ * is a plain chunked HTTP/1.1 response, whose chunks {@link Http1ChunkWriter} frames itself, beneath the codec, with
+ * the same bytes: going through the codec cost each held stream a card for the next young collection to scan.
  *
  * <h3>Bounded</h3> Items count as waiting from {@link #write} until the socket has taken them; with {@code capacity}
  * waiting, a write is refused and the hold evicts its client.
@@ -61,6 +62,8 @@ final class ChannelStreamOutput implements StreamHold.Output, Runnable {
 
 	private final MonoSink<Void> done;
 
+	private final @Nullable Http1ChunkWriter chunks;
+
 	// a few bytes while empty, which a held stream mostly is (a chunked array queue would cost kilobytes each)
 	private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
 
@@ -68,10 +71,15 @@ final class ChannelStreamOutput implements StreamHold.Output, Runnable {
 
 	private final AtomicBoolean scheduled = new AtomicBoolean();
 
-	ChannelStreamOutput(Channel channel, int capacity, MonoSink<Void> done) {
+	/**
+	 * @param framedAsChunks whether the response's head, already written, makes the HTTP/1.1 codec frame its body as
+	 * chunks (see {@link Http1ChunkWriter})
+	 */
+	ChannelStreamOutput(Channel channel, int capacity, MonoSink<Void> done, boolean framedAsChunks) {
 		this.channel = channel;
 		this.capacity = capacity;
 		this.done = done;
+		this.chunks = Http1ChunkWriter.of(channel, framedAsChunks);
 	}
 
 	@Override
@@ -176,7 +184,12 @@ final class ChannelStreamOutput implements StreamHold.Output, Runnable {
 			else {
 				ChannelPromise promise = this.channel.newPromise();
 				promise.addListener(future -> this.waiting.addAndGet(-written));
-				this.channel.writeAndFlush(new DefaultHttpContent(chunk), promise);
+				if (this.chunks != null) {
+					this.chunks.writeAndFlush(chunk, promise);
+				}
+				else {
+					this.channel.writeAndFlush(new DefaultHttpContent(chunk), promise);
+				}
 			}
 		}
 		return end;

@@ -9,9 +9,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -83,6 +85,18 @@ public final class ClientResponses {
 		if (response.version().isKeepAliveDefault()) {
 			headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
 		}
+	}
+
+	/**
+	 * Whether the HTTP/1.1 codec frames the body of {@code response}, its head as set, as chunks: chunked, and a body
+	 * allowed (not the answer to a {@code HEAD}, not 1xx, 204 or 304, which the codec keeps empty).
+	 */
+	static boolean framedAsChunks(HttpServerResponse response) {
+		int code = response.status().code();
+		return response.responseHeaders()
+			.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true) && code >= 200 && code != 204
+				&& code != 304 && response instanceof HttpServerRequest request
+				&& !HttpMethod.HEAD.equals(request.method());
 	}
 
 	/** A complete held response with a known length, written straight on the Reactor Netty response. */

@@ -407,7 +407,8 @@ public final class GripResponder {
 		// published content follows the origin's body, written by the hold's own output (not a reactive
 		// pipeline per subscriber); what is published meanwhile waits in the hold
 		Mono<Void> published = Mono.create(done -> {
-			hold.attach(new ChannelStreamOutput(channel, this.streamQueueCapacity, done));
+			hold.attach(new ChannelStreamOutput(channel, this.streamQueueCapacity, done,
+					ClientResponses.framedAsChunks(response)));
 			if (instruct.hold() == null) {
 				hold.startChain();
 			}

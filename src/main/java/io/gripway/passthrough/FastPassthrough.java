@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 
 import io.gripway.gateway.GripFilter;
 import io.gripway.gateway.OriginFailureFilter;
@@ -175,7 +176,10 @@ public final class FastPassthrough implements HttpHandler {
 			.singleOrEmpty();
 		Duration timeout = relay.responseTimeout();
 		if (timeout != null) {
-			sent = sent.timeout(timeout);
+			// as NettyRoutingFilter: with an error of its own, Reactor does not work out a description of the
+			// source (a regular expression over class names) for every request
+			sent = sent.timeout(timeout,
+					Mono.error(() -> new TimeoutException("Response took longer than timeout: " + timeout)));
 		}
 		return sent.doOnSuccess(done -> relay.metrics()
 			.record(sample, route, OriginMetricsFilter

@@ -42,7 +42,11 @@ public final class RequestHeaderTimeout {
 
 	private static final String FIRST_BYTE = "gripway.requestHeaderTimeout.firstByte";
 
-	private static final String HEADERS_DONE = "gripway.requestHeaderTimeout.headersDone";
+	/**
+	 * The name of the handler after the HTTP codec; of a response it looks only at the head and the last content, so a
+	 * body chunk may pass it by.
+	 */
+	public static final String HEADERS_DONE = "gripway.requestHeaderTimeout.headersDone";
 
 	private RequestHeaderTimeout() {
 	}

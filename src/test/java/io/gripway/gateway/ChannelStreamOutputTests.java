@@ -159,7 +159,7 @@ class ChannelStreamOutputTests {
 
 	private ChannelStreamOutput output(int capacity) {
 		AtomicReference<ChannelStreamOutput> output = new AtomicReference<>();
-		Mono.<Void>create(done -> output.set(new ChannelStreamOutput(this.channel, capacity, done)))
+		Mono.<Void>create(done -> output.set(new ChannelStreamOutput(this.channel, capacity, done, false)))
 			.doOnSuccess(nothing -> this.ended.set(true))
 			.subscribe();
 		return output.get();

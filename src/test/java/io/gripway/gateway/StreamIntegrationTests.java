@@ -54,6 +54,8 @@ class StreamIntegrationTests {
 					{"hold": {"mode": "stream", "channels": [{"name": "json-stream"}]},
 					 "response": {"headers": {"Content-Type": "text/plain"}, "body": "hi\\n"}}
 					""")));
+		origin.route("/plain", (request, response) -> response.header("Content-Type", "text/plain")
+			.sendString(Mono.just("plain\n")));
 		gripway = GripwayInstance.start("gripway.origin=" + origin.url());
 	}
 
@@ -204,6 +206,46 @@ class StreamIntegrationTests {
 			assertThat(socket.readUntil("hello\r\n")).isEqualTo("5\r\nhello\r\n");
 			gripway.publishOk(PublishJson.streamClose("s-chunked"));
 			assertThat(socket.readUntil("0\r\n\r\n")).isEqualTo("0\r\n\r\n");
+		}
+	}
+
+	/**
+	 * Chunks of a plain HTTP/1.1 stream are framed beneath the codec (Http1ChunkWriter); the codec, which wrote the
+	 * head, still writes the last chunk and then serves the connection's next request.
+	 */
+	@Test
+	void aStreamsChunksOfAnySizeLeaveTheConnectionReadyForTheNextRequest() {
+		String large = "L".repeat(3000);
+		try (RawSocket socket = RawSocket.connect(gripway.proxyPort())) {
+			socket.send("GET /silent?ch=s-next HTTP/1.1\r\nHost: x\r\n\r\n");
+			socket.readHead();
+			gripway.awaitSubscribers("s-next", 1);
+			gripway.publishOk(PublishJson.stream("s-next", "hello"));
+			assertThat(socket.readUntil("hello\r\n")).isEqualTo("5\r\nhello\r\n");
+			gripway.publishOk(PublishJson.stream("s-next", large));
+			assertThat(socket.readUntil(large + "\r\n")).isEqualTo("bb8\r\n" + large + "\r\n");
+			gripway.publishOk(PublishJson.streamClose("s-next"));
+			assertThat(socket.readUntil("0\r\n\r\n")).isEqualTo("0\r\n\r\n");
+
+			socket.send("GET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(socket.readHead()).startsWith("HTTP/1.1 200 ");
+			assertThat(socket.readUntil("plain\n")).isEqualTo("plain\n");
+		}
+	}
+
+	/** The answer to a {@code HEAD} has no body, however much is published to it (the codec keeps it empty). */
+	@Test
+	void aHeadRequestForAStreamGetsNoBody() {
+		try (RawSocket socket = RawSocket.connect(gripway.proxyPort())) {
+			socket.send("HEAD /silent?ch=s-head HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(socket.readHead()).startsWith("HTTP/1.1 200 ");
+			gripway.awaitSubscribers("s-head", 1);
+			gripway.publishOk(PublishJson.stream("s-head", "not for a HEAD"));
+			gripway.publishOk(PublishJson.streamClose("s-head"));
+			gripway.awaitSubscribers("s-head", 0);
+
+			socket.send("GET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(socket.readHead()).as("the next bytes are the next response's").startsWith("HTTP/1.1 200 ");
 		}
 	}
 
