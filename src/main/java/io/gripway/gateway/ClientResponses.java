@@ -93,10 +93,10 @@ public final class ClientResponses {
 	 */
 	static boolean framedAsChunks(HttpServerResponse response) {
 		int code = response.status().code();
-		return response.responseHeaders()
-			.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true) && code >= 200 && code != 204
-				&& code != 304 && response instanceof HttpServerRequest request
-				&& !HttpMethod.HEAD.equals(request.method());
+		boolean bodyAllowed = code >= 200 && code != 204 && code != 304
+				&& response instanceof HttpServerRequest request && !HttpMethod.HEAD.equals(request.method());
+		return bodyAllowed && response.responseHeaders()
+			.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true);
 	}
 
 	/** A complete held response with a known length, written straight on the Reactor Netty response. */
