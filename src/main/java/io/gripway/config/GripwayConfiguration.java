@@ -44,6 +44,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
+import org.springframework.http.server.reactive.HttpHandler;
 
 /**
  * Wires Gripway: the bus, the registry of held connections, the gateway filters and the routes; the publish API is
@@ -149,13 +150,16 @@ class GripwayConfiguration {
 	}
 
 	/**
-	 * Held responses outlive their exchange (see {@link DetachingHttpHandler}), whichever way they came: plain requests
-	 * on Gripway's own route take the fast path (see {@link FastPassthrough}), the others the gateway.
+	 * Held responses outlive their exchange (see {@link DetachingHttpHandler}); the passthrough fast path (see
+	 * {@link FastPassthrough}) learns the gateway's handler, for the few answers it gives on WebFlux.
 	 */
 	@Bean
 	WebHttpHandlerBuilderCustomizer detachingHttpHandler(FastPassthrough.Setup fastPassthrough) {
-		return builder -> builder
-			.httpHandlerDecorator(gateway -> new DetachingHttpHandler(fastPassthrough.decorate(gateway)));
+		return builder -> builder.httpHandlerDecorator(gateway -> {
+			HttpHandler application = new DetachingHttpHandler(gateway);
+			fastPassthrough.install(gateway, application);
+			return application;
+		});
 	}
 
 	@Bean

@@ -26,6 +26,8 @@ import reactor.netty.http.client.HttpClient;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -55,9 +57,9 @@ class PassthroughConfiguration {
 	PlainRoutes plainRoutes(RouteLocator routes, ObjectProvider<WarmUp> warmUp) {
 		// looked up once: a bean lookup on every request cost more than the rest of the route's choice
 		SingletonSupplier<@Nullable WarmUp> found = SingletonSupplier.of(warmUp::getIfAvailable);
-		return new PlainRoutes(routes, GripwayConfiguration.ORIGIN_ROUTE_ID, WarmUp.ROUTE_ID, request -> {
+		return new PlainRoutes(routes, GripwayConfiguration.ORIGIN_ROUTE_ID, WarmUp.ROUTE_ID, local -> {
 			WarmUp running = found.get();
-			return (running != null) ? running.origin(request) : null;
+			return (running != null) ? running.origin(local) : null;
 		});
 	}
 
@@ -98,6 +100,17 @@ class PassthroughConfiguration {
 							.description("Plain requests relayed by the passthrough fast path")
 							.register(meters)),
 				differences);
+	}
+
+	/**
+	 * The fast path's route on the proxy port's server, ahead of the one to WebFlux. A customizer of this context's
+	 * factory, not a route provider bean, which the management port's server would get too.
+	 */
+	@Bean
+	WebServerFactoryCustomizer<NettyReactiveWebServerFactory> fastPassthroughRoute(
+			ObjectProvider<FastPassthrough.Setup> setup) {
+		// looked up when the server starts: the fast path's beans need the gateway's, which need more than a factory
+		return factory -> factory.addRouteProviders(routes -> setup.getObject().route(routes));
 	}
 
 	/** As Spring Boot decides it from {@code management.observations.enable}: the longest matching prefix wins. */

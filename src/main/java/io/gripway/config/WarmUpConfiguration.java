@@ -1,14 +1,21 @@
 package io.gripway.config;
 
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.gripway.bus.MessageBus;
 import io.gripway.gateway.RequestTargetFilter;
 import io.gripway.hold.HoldRegistry;
+import io.gripway.passthrough.FastPassthrough;
 import io.gripway.warmup.WarmUp;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
@@ -19,6 +26,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 
 /** Wires the warm-up before the proxy port opens (see {@link WarmUp}) and the route its requests take. */
 @Configuration(proxyBeanMethods = false)
@@ -26,6 +34,7 @@ class WarmUpConfiguration {
 
 	@Bean
 	WarmUp warmUp(GripwayProperties properties, ObjectProvider<HttpHandler> handler,
+			ObjectProvider<FastPassthrough.Setup> fastPath,
 			ObjectProvider<NettyServerCustomizer> customizers, ReactorResourceFactory resources, HoldRegistry registry,
 			MessageBus bus) {
 		GripwayProperties.WarmUp warmUp = properties.warmUp();
@@ -37,8 +46,13 @@ class WarmUpConfiguration {
 			}
 			return customized;
 		};
-		return new WarmUp(new WarmUp.Settings(warmUp.requests(), warmUp.timeout()), handler::getIfAvailable,
-				customizer, resources.getLoopResources(), registry, bus);
+		// the application's handler behind the fast path, as the proxy port serves it
+		Supplier<@Nullable BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>>> served = () -> {
+			HttpHandler application = handler.getIfAvailable();
+			return (application != null) ? fastPath.getObject().inFrontOf(new ReactorHttpHandlerAdapter(application)) : null;
+		};
+		return new WarmUp(new WarmUp.Settings(warmUp.requests(), warmUp.timeout()), served, customizer,
+				resources.getLoopResources(), registry, bus);
 	}
 
 	/** First, so nothing else matches the warm-up's requests; it matches nothing else (see {@link WarmUp#routes}). */

@@ -62,11 +62,11 @@ public final class CrossOriginFilter implements GlobalFilter, Ordered {
 	private static final Log logger = LogFactory.getLog(CrossOriginFilter.class);
 
 	/**
-	 * Outside the response writer (-1) and {@link GripFilter}, so they write through the JSON-P decorator this filter
-	 * puts on the exchange; and before {@link RouteToRequestUrlFilter} makes the origin URL from the request, which
-	 * JSON-P rewrites (method, query, body).
+	 * Outside the response writer (-1), {@link OriginFailureFilter} and {@link GripFilter}, so they write through the
+	 * JSON-P decorator this filter puts on the exchange; and before {@link RouteToRequestUrlFilter} makes the origin
+	 * URL from the request, which JSON-P rewrites (method, query, body).
 	 */
-	public static final int CROSS_ORIGIN_FILTER_ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+	public static final int CROSS_ORIGIN_FILTER_ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 2;
 
 	/** The {@link CrossOriginPolicy} of the exchange, absent where auto cross-origin is off. */
 	public static final String POLICY_ATTR = CrossOriginFilter.class.getName() + ".policy";

@@ -2,6 +2,7 @@ package io.gripway.gateway;
 
 import java.util.HashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.netty.channel.Channel;
 import io.netty.util.Attribute;
@@ -76,7 +77,16 @@ public final class DetachingHttpHandler implements HttpHandler {
 		if (!(ServerHttpResponseDecorator.getNativeResponse(response) instanceof Connection connection)) {
 			return this.delegate.handle(request, response);
 		}
-		return new ExchangeThenHeldWrite(this.delegate, request, response, connection.channel());
+		return new ExchangeThenHeldWrite(connection.channel(), request, () -> this.delegate.handle(request, response));
+	}
+
+	/**
+	 * {@code exchange}, then the write it detached on {@code channel} if it did, for a caller that serves requests
+	 * beneath WebFlux (the passthrough fast path) and may carry out a GRIP answer on WebFlux's adapters made for it.
+	 * @param exchange makes the exchange's publisher when subscribed; forgotten then
+	 */
+	public static Mono<Void> thenHeldWrite(Channel channel, Supplier<Mono<Void>> exchange) {
+		return new ExchangeThenHeldWrite(channel, null, exchange);
 	}
 
 	private static @Nullable HeldWrite take(Channel channel) {
@@ -91,33 +101,29 @@ public final class DetachingHttpHandler implements HttpHandler {
 	 */
 	private static final class ExchangeThenHeldWrite extends Mono<Void> {
 
-		private final HttpHandler delegate;
-
 		private final Channel channel;
 
 		private @Nullable ServerHttpRequest request;
 
-		private @Nullable ServerHttpResponse response;
+		private @Nullable Supplier<Mono<Void>> exchange;
 
-		ExchangeThenHeldWrite(HttpHandler delegate, ServerHttpRequest request, ServerHttpResponse response,
-				Channel channel) {
-			this.delegate = delegate;
-			this.request = request;
-			this.response = response;
+		ExchangeThenHeldWrite(Channel channel, @Nullable ServerHttpRequest request, Supplier<Mono<Void>> exchange) {
 			this.channel = channel;
+			this.request = request;
+			this.exchange = exchange;
 		}
 
 		@Override
 		public void subscribe(CoreSubscriber<? super Void> actual) {
 			ServerHttpRequest request = this.request;
-			ServerHttpResponse response = this.response;
+			Supplier<Mono<Void>> exchange = this.exchange;
 			this.request = null;
-			this.response = null;
-			if (request == null || response == null) {
+			this.exchange = null;
+			if (exchange == null) {
 				Operators.error(actual, new IllegalStateException("An exchange is handled once"));
 				return;
 			}
-			this.delegate.handle(request, response).subscribe(new Sequence(actual, this.channel, request));
+			exchange.get().subscribe(new Sequence(actual, this.channel, request));
 		}
 
 	}
@@ -142,7 +148,7 @@ public final class DetachingHttpHandler implements HttpHandler {
 		// from false to true once, when the exchange completes; the held write's signals come after, maybe elsewhere
 		private volatile boolean writing;
 
-		Sequence(CoreSubscriber<? super Void> actual, Channel channel, ServerHttpRequest request) {
+		Sequence(CoreSubscriber<? super Void> actual, Channel channel, @Nullable ServerHttpRequest request) {
 			this.actual = actual;
 			this.channel = channel;
 			this.request = request;

@@ -11,6 +11,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.RequestPath;
@@ -25,8 +26,13 @@ import org.springframework.web.server.ServerWebExchange;
  */
 public final class OriginFailureFilter implements GlobalFilter, Ordered {
 
-	/** Just inside {@link GripFilter}, so it sees the routing filter's errors before anything is written. */
-	public static final int ORIGIN_FAILURE_FILTER_ORDER = GripFilter.GRIP_FILTER_ORDER + 1;
+	/**
+	 * Just outside the response writer (-1), so it sees the routing filter's errors and those of an origin that hangs
+	 * up after its headers but before its body's first byte, both before anything is written (inside the writer, the
+	 * second got the client Spring Boot's 500 error page); inside {@link CrossOriginFilter}, so its answers get the
+	 * cross-origin headers.
+	 */
+	public static final int ORIGIN_FAILURE_FILTER_ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
 
 	static final String UNREACHABLE = "Error while proxying to origin.\n";
 

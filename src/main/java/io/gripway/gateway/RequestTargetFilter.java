@@ -63,17 +63,18 @@ public final class RequestTargetFilter implements GlobalFilter, Ordered {
 
 	/** What {@link #withTarget} makes, as text, for a caller that needs no {@code URI} parsed from it. */
 	public static String target(URI origin, URI request) {
-		StringBuilder url = new StringBuilder(origin.getScheme()).append("://").append(origin.getRawAuthority());
 		String path = request.getRawPath();
-		if (path != null) {
-			url.append(path);
-		}
 		// an empty query is kept: "/get?" is not "/get"
 		String query = request.getRawQuery();
-		if (query != null) {
-			url.append('?').append(query);
-		}
-		return url.toString();
+		return target(origin, ((path != null) ? path : "") + ((query != null) ? "?" + query : ""));
+	}
+
+	/**
+	 * The same, from a request target as it came (raw path, then {@code ?} and raw query if there is one), for a
+	 * caller that has it and no {@code URI} of the request.
+	 */
+	public static String target(URI origin, String requestTarget) {
+		return origin.getScheme() + "://" + origin.getRawAuthority() + requestTarget;
 	}
 
 }

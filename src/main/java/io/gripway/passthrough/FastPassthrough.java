@@ -4,26 +4,29 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 
+import io.gripway.gateway.DetachingHttpHandler;
 import io.gripway.gateway.GripFilter;
 import io.gripway.gateway.OriginFailureFilter;
 import io.gripway.gateway.RequestTargetFilter;
 import io.gripway.hold.HoldRegistry;
+import io.gripway.instruct.GripHeaders;
 import io.gripway.lifecycle.DrainingConnectionCloseFilter;
 import io.gripway.metrics.OriginMetricsFilter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -31,10 +34,9 @@ import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.HttpServerRoutes;
 
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.NettyDataBuffer;
-import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -42,10 +44,9 @@ import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.AbstractServerHttpResponse;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.util.StringUtils;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.adapter.DefaultServerWebExchange;
 import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
@@ -55,24 +56,34 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 
 /**
  * Relays a plain request on Gripway's own route straight to its origin, as the gateway would and with the same
- * effect on the wire, but without the WebFlux exchange, the handler mappings, the route lookup and the gateway's
- * filter chain: measured, that machinery was most of what a passthrough request cost (bench/README.md, "Scenario P").
+ * effect on the wire, but beneath WebFlux: without the exchange, its request and response adapters, the handler
+ * mappings, the route lookup and the gateway's filter chain. Measured, that machinery was most of what a passthrough
+ * request cost (bench/README.md, "Scenario P").
  *
  * <p>
- * A plain request is a {@code GET} over HTTP/1.x without a body, an upgrade, forwarded or other hop-by-hop headers
- * ({@link OriginRequestHeaders}), on a route {@link PlainRoutes} knows. Each step is the one the gateway's path takes,
- * done by the same code where it can be: the request target ({@link RequestTargetFilter}), the origin request
- * (Spring Cloud Gateway's {@code HttpClient}, timeouts and header handling as {@code NettyRoutingFilter}), its timer
- * ({@link OriginMetricsFilter}), a 502 or 504 ({@link OriginFailureFilter}), {@code Connection: close} while draining
- * ({@link DrainingConnectionCloseFilter}), a GRIP answer ({@link GripFilter}, on an exchange made for it) or the
- * origin's answer streamed back (as {@code NettyWriteResponseFilter}). Every other request goes to the gateway.
- * One difference is deliberate: a failure that is neither the origin's timeout nor its connection (none is known)
- * gets a bare 500 and a log line, where the gateway's path renders Spring Boot's JSON error page.
+ * It is a route of the proxy port's Reactor Netty server ({@link Setup#route}), ahead of the one Spring Boot adds for
+ * WebFlux; it takes every {@code GET} over HTTP/1.x and hands those that are not plain to WebFlux, on adapters made
+ * as Spring Boot's route makes them. A plain request is a {@code GET} over HTTP/1.x without a body, an upgrade, forwarded or other hop-by-hop
+ * headers ({@link OriginRequestHeaders}), with a URI WebFlux would take as it came ({@link RequestUri}), on a route
+ * {@link PlainRoutes} knows. Each step is the one the gateway's path takes, done by the same code where it can be: the
+ * request target ({@link RequestTargetFilter}), the origin request (Spring Cloud Gateway's {@code HttpClient},
+ * timeouts and header handling as {@code NettyRoutingFilter}), its timer ({@link OriginMetricsFilter}),
+ * {@code Connection: close} while draining ({@link DrainingConnectionCloseFilter}), the origin's answer streamed back
+ * (as {@code NettyWriteResponseFilter} and WebFlux's Reactor Netty response write it, flushed per piece for
+ * streaming media types). The rare answers that need
+ * WebFlux get it, on adapters made for that request: a GRIP answer ({@link GripFilter}, on an exchange made for it),
+ * a 502 or 504 ({@link OriginFailureFilter}). Every other request goes to WebFlux and the gateway. Two differences
+ * are deliberate: the origin's status and headers go to the client as they come, where WebFlux commits nothing before
+ * the body's first piece (so an origin that hangs up between the two gets the client a 502 from the gateway, and from
+ * here the status it sent and a closed connection, as from a streaming proxy; holding the headers back would cost an
+ * operator per request and the care for the piece it holds); and a failure that is neither the origin's timeout nor
+ * its connection (none is known) gets a bare 500 and a log line, where the gateway's path renders Spring Boot's JSON
+ * error page.
  *
  * <h3>Thread safety</h3> Shared by every request; its one piece of state, which content types stream, is a
  * concurrent map.
  */
-public final class FastPassthrough implements HttpHandler {
+public final class FastPassthrough implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
 
 	private static final Log logger = LogFactory.getLog(FastPassthrough.class);
 
@@ -80,21 +91,28 @@ public final class FastPassthrough implements HttpHandler {
 
 	private final HttpWebHandlerAdapter gateway;
 
+	private final HttpHandler fallback;
+
 	private final PlainRoutes routes;
 
 	private final OriginRequestHeaders headers;
 
 	private final Relay relay;
 
+	// the relay's, found in any case
+	private final Set<String> hopByHop;
+
 	// whether a content type is one the gateway flushes per chunk, by the origin's spelling of it
 	private final Map<String, Boolean> streamingContentTypes = new ConcurrentHashMap<>();
 
-	private FastPassthrough(HttpWebHandlerAdapter gateway, PlainRoutes routes, OriginRequestHeaders headers,
-			Relay relay) {
+	private FastPassthrough(HttpWebHandlerAdapter gateway, HttpHandler fallback, PlainRoutes routes,
+			OriginRequestHeaders headers, Relay relay) {
 		this.gateway = gateway;
+		this.fallback = fallback;
 		this.routes = routes;
 		this.headers = headers;
 		this.relay = relay;
+		this.hopByHop = OriginRequestHeaders.ignoringCase(relay.hopByHop());
 	}
 
 	/**
@@ -111,66 +129,114 @@ public final class FastPassthrough implements HttpHandler {
 	}
 
 	/**
-	 * The fast path, ready to be put in front of the gateway.
-	 * @param differences what in the gateway's setup the fast path does not reproduce ({@link GatewaySetup}); when
-	 * there is any, the gateway is left alone
+	 * The fast path, ready to be put in front of WebFlux once the application's HTTP handler is built
+	 * ({@link #install}).
+	 *
+	 * <h3>Thread safety</h3> Installed once, at start-up, through a volatile field; read by every request.
 	 */
-	public record Setup(PlainRoutes routes, OriginRequestHeaders headers, Relay relay, List<String> differences) {
+	public static final class Setup {
 
-		/** {@code gateway} with the fast path in front of it, or {@code gateway} itself when it cannot be. */
-		public HttpHandler decorate(HttpHandler gateway) {
+		private final PlainRoutes routes;
+
+		private final OriginRequestHeaders headers;
+
+		private final Relay relay;
+
+		private final List<String> differences;
+
+		private volatile @Nullable FastPassthrough installed;
+
+		/**
+		 * @param differences what in the gateway's setup the fast path does not reproduce ({@link GatewaySetup});
+		 * when there is any, the gateway is left alone
+		 */
+		public Setup(PlainRoutes routes, OriginRequestHeaders headers, Relay relay, List<String> differences) {
+			this.routes = routes;
+			this.headers = headers;
+			this.relay = relay;
+			this.differences = List.copyOf(differences);
+		}
+
+		/**
+		 * Turns the fast path on for the application's HTTP handler, when it can be.
+		 * @param gateway the WebFlux handler of the gateway (answers GRIP on exchanges of its making)
+		 * @param application the application's whole HTTP handler, which the proxy port serves
+		 */
+		public void install(HttpHandler gateway, HttpHandler application) {
 			if (!this.differences.isEmpty()) {
 				logger.info("Passthrough fast path not used: " + String.join("; ", this.differences));
-				return gateway;
+				return;
 			}
 			if (!(gateway instanceof HttpWebHandlerAdapter adapter)) {
 				logger.info("Passthrough fast path not used: the web handler is not WebFlux's own");
-				return gateway;
+				return;
 			}
 			if (adapter.getForwardedHeaderTransformer() != null) {
 				logger.info("Passthrough fast path not used: the framework applies forwarded headers to requests");
-				return gateway;
+				return;
 			}
 			this.routes.resolve();
-			return new FastPassthrough(adapter, this.routes, this.headers, this.relay);
+			this.installed = new FastPassthrough(adapter, application, this.routes, this.headers, this.relay);
+		}
+
+		/**
+		 * {@code routes} with the fast path's route first: it takes the requests that may be plain, relays those
+		 * that are and hands the others to WebFlux as Spring Boot's route would.
+		 */
+		public HttpServerRoutes route(HttpServerRoutes routes) {
+			return routes.route(this::mayTake, this::relay);
+		}
+
+		/** {@code application} with the fast path in front of it, for a server that has no other routes. */
+		public BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> inFrontOf(
+				BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> application) {
+			return (request, response) -> mayTake(request) ? relay(request, response)
+					: application.apply(request, response);
+		}
+
+		private boolean mayTake(HttpServerRequest request) {
+			return this.installed != null && request.method() == HttpMethod.GET
+					&& request.version().majorVersion() == 1;
+		}
+
+		private Publisher<Void> relay(HttpServerRequest request, HttpServerResponse response) {
+			FastPassthrough installed = this.installed;
+			if (installed == null) {
+				throw new IllegalStateException("The passthrough fast path took a request before it was installed");
+			}
+			return installed.apply(request, response);
 		}
 
 	}
 
+	/** Relays {@code request}, a {@code GET} over HTTP/1.x, if it is plain; else hands it to WebFlux. */
 	@Override
-	public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
-		if (request.getMethod() != org.springframework.http.HttpMethod.GET || !isHttp1(request)) {
-			return this.gateway.handle(request, response);
+	public Publisher<Void> apply(HttpServerRequest request, HttpServerResponse response) {
+		PlainRoutes.Target target = this.routes.target(request.hostAddress());
+		RequestUri uri = (target != null && this.headers.isPlain(request.requestHeaders())) ? RequestUri.of(request)
+				: null;
+		if (target == null || uri == null || !(request instanceof Connection connection)) {
+			return new ReactorHttpHandlerAdapter(this.fallback).apply(request, response);
 		}
-		PlainRoutes.Target target = this.routes.target(request);
-		DefaultHttpHeaders originHeaders = (target != null) ? this.headers.of(request) : null;
-		if (target == null || originHeaders == null) {
-			return this.gateway.handle(request, response);
-		}
-		return relay(request, response, target, originHeaders);
+		// a GRIP answer detaches its held write, which runs once the relay is over and has let go of the origin's
+		// response (see DetachingHttpHandler)
+		return DetachingHttpHandler.thenHeldWrite(connection.channel(), () -> relay(request, response, target, uri));
 	}
 
-	private static boolean isHttp1(ServerHttpRequest request) {
-		return ServerHttpRequestDecorator.getNativeRequest(request) instanceof HttpServerRequest netty
-				&& netty.version().majorVersion() == 1;
-	}
-
-	private Mono<Void> relay(ServerHttpRequest request, ServerHttpResponse response, PlainRoutes.Target target,
-			DefaultHttpHeaders originHeaders) {
+	private Mono<Void> relay(HttpServerRequest request, HttpServerResponse response, PlainRoutes.Target target,
+			RequestUri uri) {
 		Relay relay = this.relay;
 		relay.relayed().increment();
-		DrainingConnectionCloseFilter.closeWhileDraining(response, relay.registry());
-		String url = RequestTargetFilter.target(target.origin(), request.getURI());
+		String url = RequestTargetFilter.target(target.origin(), uri.target());
 		String route = target.route().getId();
 		Timer.Sample sample = relay.metrics().start();
 		Mono<Answer> sent = relay.client().headers(headers -> {
-			headers.add(originHeaders);
+			this.headers.copy(request, uri.host(), uri.port(), headers);
 			headers.remove(HttpHeaderNames.HOST);
 		})
 			.request(HttpMethod.GET)
-			.uri(ascii(url))
-			.send((clientRequest, outbound) -> outbound
-				.send(request.getBody().map(buffer -> ((NettyDataBuffer) buffer).getNativeBuffer())))
+			.uri(url)
+			.send((clientRequest, outbound) -> outbound.send(request.receive().retain()))
 			.responseConnection((originResponse, connection) -> Mono.just(new Answer(originResponse, connection)))
 			// not next(): it would cancel the exchange with the origin once the headers are in
 			.singleOrEmpty();
@@ -186,8 +252,22 @@ public final class FastPassthrough implements HttpHandler {
 				.statusClass((done != null) ? HttpStatusCode.valueOf(done.response().status().code()) : null)))
 			.doOnError(ex -> relay.metrics().record(sample, route, OriginMetricsFilter.errorClass(ex)))
 			.flatMap(done -> answer(request, response, target, url, done))
-			.onErrorResume(ex -> !response.isCommitted(), ex -> failed(ex, request, response))
-			.then(Mono.defer(response::setComplete));
+			.onErrorResume(ex -> !response.hasSentHeaders(),
+					ex -> answerOnWebFlux(request, response,
+							(webRequest, webResponse) -> failed(ex, webRequest, webResponse)));
+	}
+
+	/**
+	 * Answers on WebFlux's request and response after all, made for this request as Spring Boot's own route makes
+	 * them, with what the gateway's path adds around an answer: {@code Connection: close} while draining, the
+	 * response completed at the end.
+	 */
+	private Mono<Void> answerOnWebFlux(HttpServerRequest request, HttpServerResponse response, HttpHandler answer) {
+		HttpHandler exchange = (webRequest, webResponse) -> {
+			DrainingConnectionCloseFilter.closeWhileDraining(webResponse, this.relay.registry());
+			return answer.handle(webRequest, webResponse).then(Mono.defer(webResponse::setComplete));
+		};
+		return new ReactorHttpHandlerAdapter(exchange).apply(request, response);
 	}
 
 	/** A 502 or 504 as the gateway's path answers them; 500 for anything else that failed before the answer. */
@@ -203,50 +283,81 @@ public final class FastPassthrough implements HttpHandler {
 	private record Answer(HttpClientResponse response, Connection connection) {
 	}
 
-	private Mono<Void> answer(ServerHttpRequest request, ServerHttpResponse response, PlainRoutes.Target target,
+	private Mono<Void> answer(HttpServerRequest request, HttpServerResponse response, PlainRoutes.Target target,
 			String url, Answer answer) {
 		HttpClientResponse originResponse = answer.response();
 		Connection connection = answer.connection();
-		HttpHeaders headers = withoutHopByHop(originResponse.responseHeaders(), this.relay.hopByHop());
-		setStatus(response, originResponse.status().code());
-		if (GripFilter.isGrip(headers)) {
-			return this.relay.grip().takeOver(exchange(request, response, target, url), originResponse, connection,
-					headers);
+		io.netty.handler.codec.http.HttpHeaders origin = originResponse.responseHeaders();
+		List<String> kept = keptNames(origin, this.hopByHop);
+		String contentType = first(origin, kept, HttpHeaders.CONTENT_TYPE);
+		int status = originResponse.status().code();
+		if (GripHeaders.isGripResponse(kept, contentType)) {
+			HttpHeaders headers = springHeaders(origin, kept);
+			return answerOnWebFlux(request, response, (webRequest, webResponse) -> {
+				setStatus(webResponse, status);
+				return this.relay.grip()
+					.takeOver(exchange(webRequest, webResponse, target, url), originResponse, connection, headers);
+			});
 		}
-		return Mono.defer(() -> {
-			response.getHeaders().addAll(headers);
-			NettyDataBufferFactory buffers = (NettyDataBufferFactory) response.bufferFactory();
-			Flux<DataBuffer> body = connection.inbound().receive().retain().map(buffers::wrap);
-			return isStreaming(response.getHeaders()) ? response.writeAndFlushWith(body.map(Flux::just))
-					: response.writeWith(body);
-		}).doFinally(signal -> {
-			// the origin's connection goes back to the pool only after a whole body; else it is closed
-			if (signal == SignalType.CANCEL || signal == SignalType.ON_ERROR) {
-				connection.dispose();
-			}
-		});
+		response.status(status);
+		io.netty.handler.codec.http.HttpHeaders client = response.responseHeaders();
+		for (String name : kept) {
+			client.add(name, origin.getAll(name));
+		}
+		if (this.relay.registry().isDraining()) {
+			client.set(HttpHeaders.CONNECTION, "close");
+		}
+		Flux<ByteBuf> body = connection.inbound().receive().retain();
+		boolean streaming = contentType != null && isStreaming(contentType);
+		return Mono.from(streaming ? response.sendGroups(body.map(Flux::just)) : response.send(body))
+			.doFinally(signal -> {
+				// the origin's connection goes back to the pool only after a whole body; else it is closed
+				if (signal == SignalType.CANCEL || signal == SignalType.ON_ERROR) {
+					connection.dispose();
+				}
+			});
 	}
 
 	/**
-	 * As the gateway's {@code RemoveHopByHopHeadersFilter} does to a response, in one pass: the origin's headers
-	 * grouped by name (first spelling kept) as Spring's {@code HttpHeaders} group them, without the hop-by-hop ones
-	 * and those its {@code Connection} header names.
+	 * As the gateway's {@code RemoveHopByHopHeadersFilter} leaves a response's headers: the names kept, each once
+	 * (first spelling) in the order of its first line, as Spring's {@code HttpHeaders} group them, without the
+	 * hop-by-hop ones and those its {@code Connection} header names.
 	 */
-	private static HttpHeaders withoutHopByHop(io.netty.handler.codec.http.HttpHeaders origin, Set<String> hopByHop) {
-		List<String> connectionOptions = new ArrayList<>();
+	private static List<String> keptNames(io.netty.handler.codec.http.HttpHeaders origin, Set<String> hopByHop) {
+		List<String> connectionOptions = List.of();
 		for (String value : origin.getAll(HttpHeaderNames.CONNECTION)) {
-			for (String option : StringUtils.tokenizeToStringArray(value, ",")) {
-				connectionOptions.add(option.toLowerCase(Locale.ROOT));
+			if (connectionOptions.isEmpty()) {
+				connectionOptions = new ArrayList<>();
+			}
+			for (String option : value.split(",")) {
+				String trimmed = option.trim();
+				if (!trimmed.isEmpty()) {
+					connectionOptions.add(trimmed);
+				}
 			}
 		}
-		HttpHeaders kept = new HttpHeaders();
+		List<String> kept = new ArrayList<>(origin.size());
 		for (Map.Entry<String, String> header : origin) {
-			String lower = header.getKey().toLowerCase(Locale.ROOT);
-			if (!hopByHop.contains(lower) && !connectionOptions.contains(lower)) {
-				kept.add(header.getKey(), header.getValue());
+			String name = header.getKey();
+			if (!hopByHop.contains(name) && !OriginRequestHeaders.containsIgnoringCase(connectionOptions, name)
+					&& !OriginRequestHeaders.containsIgnoringCase(kept, name)) {
+				kept.add(name);
 			}
 		}
 		return kept;
+	}
+
+	private static @Nullable String first(io.netty.handler.codec.http.HttpHeaders origin, List<String> kept,
+			String name) {
+		return OriginRequestHeaders.containsIgnoringCase(kept, name) ? origin.get(name) : null;
+	}
+
+	private static HttpHeaders springHeaders(io.netty.handler.codec.http.HttpHeaders origin, List<String> kept) {
+		HttpHeaders headers = new HttpHeaders();
+		for (String name : kept) {
+			headers.addAll(name, origin.getAll(name));
+		}
+		return headers;
 	}
 
 	private static void setStatus(ServerHttpResponse response, int code) {
@@ -259,11 +370,7 @@ public final class FastPassthrough implements HttpHandler {
 		}
 	}
 
-	private boolean isStreaming(HttpHeaders headers) {
-		String contentType = headers.getFirst(HttpHeaders.CONTENT_TYPE);
-		if (contentType == null) {
-			return false;
-		}
+	private boolean isStreaming(String contentType) {
 		Boolean known = this.streamingContentTypes.get(contentType);
 		if (known != null) {
 			return known;
@@ -300,16 +407,6 @@ public final class FastPassthrough implements HttpHandler {
 		exchange.getAttributes().put(GATEWAY_ROUTE_ATTR, target.route());
 		exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create(url));
 		return exchange;
-	}
-
-	/** As {@code URI.toASCIIString()} would write {@code url} (the gateway's path sends that), without a parse. */
-	private static String ascii(String url) {
-		for (int i = 0; i < url.length(); i++) {
-			if (url.charAt(i) >= 0x80) {
-				return URI.create(url).toASCIIString();
-			}
-		}
-		return url;
 	}
 
 	private static String logPrefix(ServerHttpRequest request) {

@@ -1,5 +1,6 @@
 package io.gripway.passthrough;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +16,6 @@ import org.springframework.cloud.gateway.event.RefreshRoutesResultEvent;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.ApplicationListener;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
  * Which route a request takes when the fast path may relay it: Gripway's own route ({@code gripway.origin}), which
@@ -41,7 +41,7 @@ public final class PlainRoutes implements ApplicationListener<RefreshRoutesResul
 
 	private final String warmUpRouteId;
 
-	private final Function<ServerHttpRequest, @Nullable URI> warmUpOrigin;
+	private final Function<@Nullable InetSocketAddress, @Nullable URI> warmUpOrigin;
 
 	private volatile @Nullable Resolved resolved;
 
@@ -51,10 +51,11 @@ public final class PlainRoutes implements ApplicationListener<RefreshRoutesResul
 	/**
 	 * @param originRouteId the id of Gripway's own route
 	 * @param warmUpRouteId the id of the warm-up's route
-	 * @param warmUpOrigin the warm-up's origin for a warm-up request, {@code null} for any other
+	 * @param warmUpOrigin the warm-up's origin for a request that came in on this local address, {@code null} for one
+	 * that is not the warm-up's
 	 */
 	public PlainRoutes(RouteLocator locator, String originRouteId, String warmUpRouteId,
-			Function<ServerHttpRequest, @Nullable URI> warmUpOrigin) {
+			Function<@Nullable InetSocketAddress, @Nullable URI> warmUpOrigin) {
 		this.locator = locator;
 		this.originRouteId = originRouteId;
 		this.warmUpRouteId = warmUpRouteId;
@@ -64,8 +65,8 @@ public final class PlainRoutes implements ApplicationListener<RefreshRoutesResul
 	private record Resolved(@Nullable Target origin, @Nullable Route warmUp) {
 	}
 
-	/** The route {@code request} takes if the fast path may relay it, else {@code null}. */
-	@Nullable Target target(ServerHttpRequest request) {
+	/** The route a request that came in on {@code local} takes if the fast path may relay it, else {@code null}. */
+	@Nullable Target target(@Nullable InetSocketAddress local) {
 		Resolved resolved = this.resolved;
 		if (resolved == null) {
 			resolve();
@@ -80,7 +81,7 @@ public final class PlainRoutes implements ApplicationListener<RefreshRoutesResul
 		}
 		Route warmUp = resolved.warmUp();
 		if (warmUp != null) {
-			URI warmUpOrigin = this.warmUpOrigin.apply(request);
+			URI warmUpOrigin = this.warmUpOrigin.apply(local);
 			if (warmUpOrigin != null) {
 				return new Target(warmUp, warmUpOrigin);
 			}

@@ -3,6 +3,7 @@ package io.gripway.warmup;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -12,15 +13,15 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
+import org.reactivestreams.Publisher;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.resources.LoopResources;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.http.server.reactive.HttpHandler;
-import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
@@ -55,7 +56,8 @@ public final class WarmUp implements SmartLifecycle {
 
 	private final Settings settings;
 
-	private final Supplier<@Nullable HttpHandler> handler;
+	private final Supplier<? extends @Nullable BiFunction<? super HttpServerRequest, ? super HttpServerResponse,
+			? extends Publisher<Void>>> handler;
 
 	private final Function<HttpServer, HttpServer> customizer;
 
@@ -82,11 +84,15 @@ public final class WarmUp implements SmartLifecycle {
 	}
 
 	/**
-	 * @param handler the application's HTTP handler, the one the proxy port serves (absent without a web server)
+	 * @param handler what the proxy port's server runs: the application's HTTP handler, behind the passthrough fast
+	 * path when there is one (absent without a web server)
 	 * @param customizer what the proxy port's server gets (timeouts, decoder limits), applied to the private one
 	 * @param loops the event loops the proxy port's server runs on
 	 */
-	public WarmUp(Settings settings, Supplier<@Nullable HttpHandler> handler, Function<HttpServer, HttpServer> customizer,
+	public WarmUp(Settings settings,
+			Supplier<? extends @Nullable BiFunction<? super HttpServerRequest, ? super HttpServerResponse,
+					? extends Publisher<Void>>> handler,
+			Function<HttpServer, HttpServer> customizer,
 			LoopResources loops, HoldRegistry registry, MessageBus bus) {
 		this.settings = settings;
 		this.handler = handler;
@@ -98,16 +104,15 @@ public final class WarmUp implements SmartLifecycle {
 
 	/** Whether {@code exchange} is one of the warm-up's requests: it came in on the warm-up's private port. */
 	public boolean routes(ServerWebExchange exchange) {
-		return origin(exchange.getRequest()) != null;
+		return origin(exchange.getRequest().getLocalAddress()) != null;
 	}
 
-	/** The warm-up's private origin if {@code request} came in on the warm-up's private port, else {@code null}. */
-	public @Nullable URI origin(ServerHttpRequest request) {
+	/** The warm-up's private origin for a request that came in on {@code local}, its private port, else {@code null}. */
+	public @Nullable URI origin(@Nullable InetSocketAddress local) {
 		int port = this.gatewayPort;
 		if (port == 0) {
 			return null;
 		}
-		InetSocketAddress local = request.getLocalAddress();
 		return (local != null && local.getPort() == port) ? URI.create("http://" + LOOPBACK + ":" + this.originPort)
 				: null;
 	}
@@ -141,8 +146,8 @@ public final class WarmUp implements SmartLifecycle {
 		if (this.settings.requests() == 0) {
 			return;
 		}
-		HttpHandler httpHandler = this.handler.get();
-		if (httpHandler == null) {
+		var serverHandler = this.handler.get();
+		if (serverHandler == null) {
 			return;
 		}
 		long deadline = System.nanoTime() + this.settings.timeout().toNanos();
@@ -152,7 +157,7 @@ public final class WarmUp implements SmartLifecycle {
 		DisposableServer gateway = null;
 		try {
 			gateway = this.customizer.apply(HttpServer.create()).host(LOOPBACK).port(0).runOn(this.loops)
-				.handle(new ReactorHttpHandlerAdapter(httpHandler))
+				.handle(serverHandler)
 				.bindNow();
 			this.originPort = origin.port();
 			this.gatewayPort = gateway.port();

@@ -75,6 +75,32 @@ public final class RawSocket implements AutoCloseable {
 		}
 	}
 
+	/** The data of the next chunk of a chunked body, without its framing. */
+	public String readChunkedChunk() {
+		String data = readBytes(chunkSize(readUntil("\r\n")));
+		readBytes(2);
+		return data;
+	}
+
+	/** A chunked body as it arrives, framing and all, up to its last chunk and the blank line after it. */
+	public String readChunkedBody() {
+		StringBuilder read = new StringBuilder();
+		while (true) {
+			String sizeLine = readUntil("\r\n");
+			read.append(sizeLine);
+			int size = chunkSize(sizeLine);
+			if (size == 0) {
+				// no trailers in these tests: the blank line ends the body
+				return read.append(readUntil("\r\n")).toString();
+			}
+			read.append(readBytes(size + 2));
+		}
+	}
+
+	private static int chunkSize(String sizeLine) {
+		return Integer.parseInt(sizeLine.replaceAll("[;\r\n].*", "").trim(), 16);
+	}
+
 	/** The response's status line and headers, up to the blank line. */
 	public String readHead() {
 		return readUntil("\r\n\r\n");

@@ -8,10 +8,12 @@ import java.time.Duration;
 import java.util.List;
 
 import io.gripway.lifecycle.BusLifecycle;
+import io.gripway.metrics.MeterNames;
 import io.gripway.test.Await;
 import io.gripway.test.GripwayInstance;
 import io.gripway.test.RedisServer;
 import io.gripway.test.TestOrigin;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -44,6 +46,10 @@ class WarmUpIntegrationTests {
 			assertThat(report.longPolls()).isEqualTo(100);
 			assertThat(report.streams()).isEqualTo(100);
 			assertThat(report.plain()).isEqualTo(100);
+			// through the proxy port's own path: the passthrough fast path in front of WebFlux, for all but the
+			// quarter of the plain requests that are POSTs
+			assertThat(gripway.context().getBean(MeterRegistry.class).counter(MeterNames.PASSTHROUGH_FAST).count())
+				.isEqualTo(275);
 			assertThat(origin.received()).isEmpty();
 			Await.until("no warm-up connection left held", Duration.ofSeconds(10),
 					() -> gripway.registry().heldCount() == 0);
