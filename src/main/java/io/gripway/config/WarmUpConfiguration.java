@@ -49,7 +49,8 @@ class WarmUpConfiguration {
 		// the application's handler behind the fast path, as the proxy port serves it
 		Supplier<@Nullable BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>>> served = () -> {
 			HttpHandler application = handler.getIfAvailable();
-			return (application != null) ? fastPath.getObject().inFrontOf(new ReactorHttpHandlerAdapter(application)) : null;
+			return (application != null)
+					? fastPath.getObject().inFrontOf(new ReactorHttpHandlerAdapter(application)) : null;
 		};
 		return new WarmUp(new WarmUp.Settings(warmUp.requests(), warmUp.timeout()), served, customizer,
 				resources.getLoopResources(), registry, bus);

@@ -63,22 +63,23 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * <p>
  * It is a route of the proxy port's Reactor Netty server ({@link Setup#route}), ahead of the one Spring Boot adds for
  * WebFlux; it takes every {@code GET} over HTTP/1.x and hands those that are not plain to WebFlux, on adapters made
- * as Spring Boot's route makes them. A plain request is a {@code GET} over HTTP/1.x without a body, an upgrade, forwarded or other hop-by-hop
- * headers ({@link OriginRequestHeaders}), with a URI WebFlux would take as it came ({@link RequestUri}), on a route
+ * as Spring Boot's route makes them. A plain request has no body, upgrade, forwarded or other hop-by-hop headers
+ * ({@link OriginRequestHeaders}), a URI WebFlux would take as it came ({@link RequestUri}), and a route
  * {@link PlainRoutes} knows. Each step is the one the gateway's path takes, done by the same code where it can be: the
  * request target ({@link RequestTargetFilter}), the origin request (Spring Cloud Gateway's {@code HttpClient},
  * timeouts and header handling as {@code NettyRoutingFilter}), its timer ({@link OriginMetricsFilter}),
  * {@code Connection: close} while draining ({@link DrainingConnectionCloseFilter}), the origin's answer streamed back
  * (as {@code NettyWriteResponseFilter} and WebFlux's Reactor Netty response write it, flushed per piece for
- * streaming media types). The rare answers that need
- * WebFlux get it, on adapters made for that request: a GRIP answer ({@link GripFilter}, on an exchange made for it),
- * a 502 or 504 ({@link OriginFailureFilter}). Every other request goes to WebFlux and the gateway. Two differences
- * are deliberate: the origin's status and headers go to the client as they come, where WebFlux commits nothing before
- * the body's first piece (so an origin that hangs up between the two gets the client a 502 from the gateway, and from
- * here the status it sent and a closed connection, as from a streaming proxy; holding the headers back would cost an
- * operator per request and the care for the piece it holds); and a failure that is neither the origin's timeout nor
- * its connection (none is known) gets a bare 500 and a log line, where the gateway's path renders Spring Boot's JSON
- * error page.
+ * streaming media types). The rare answers that need WebFlux get it, on adapters made for that request: a GRIP
+ * answer ({@link GripFilter}, on an exchange made for it), a 502 or 504 ({@link OriginFailureFilter}).
+ *
+ * <p>
+ * Two differences are deliberate. The origin's status and headers go to the client as they come, where WebFlux
+ * commits nothing before the body's first piece: an origin that hangs up between the two gets the client a 502 from
+ * the gateway, and from here the status it sent and a closed connection, as from a streaming proxy (holding the
+ * headers back would cost an operator per request, and the care of the piece it holds when the client leaves). And a
+ * failure that is neither the origin's timeout nor its connection (none is known) gets a bare 500 and a log line,
+ * where the gateway's path renders Spring Boot's JSON error page.
  *
  * <h3>Thread safety</h3> Shared by every request; its one piece of state, which content types stream, is a
  * concurrent map.

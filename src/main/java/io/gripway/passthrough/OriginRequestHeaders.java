@@ -96,9 +96,10 @@ public final class OriginRequestHeaders {
 
 	/**
 	 * Adds the origin's headers for {@code request}, a plain one, to {@code origin}: the client's without
-	 * {@code Host} (the client sets it), {@code Connection} and {@code Grip-*}, grouped by name as Spring's {@code HttpHeaders} group them
-	 * on the gateway's path (first spelling kept, values in order), then {@code X-Forwarded-*} and Gripway's own.
-	 * @param host the request's host as its URI has it (see {@link RequestUris})
+	 * {@code Host} (the client sets it), {@code Connection} and {@code Grip-*}, grouped by name as Spring's
+	 * {@code HttpHeaders} group them on the gateway's path (first spelling kept, values in order), then
+	 * {@code X-Forwarded-*} and Gripway's own.
+	 * @param host the request's host as its URI has it (see {@link RequestUri})
 	 * @param port the request URI's port, {@code -1} for the scheme's default
 	 */
 	void copy(HttpServerRequest request, String host, int port, HttpHeaders origin) {
