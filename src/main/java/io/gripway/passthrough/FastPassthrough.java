@@ -92,7 +92,8 @@ public final class FastPassthrough implements BiFunction<HttpServerRequest, Http
 
 	private final HttpWebHandlerAdapter gateway;
 
-	private final HttpHandler fallback;
+	// WebFlux as Spring Boot's route runs it, for the requests that are not plain
+	private final ReactorHttpHandlerAdapter fallback;
 
 	private final PlainRoutes routes;
 
@@ -106,10 +107,10 @@ public final class FastPassthrough implements BiFunction<HttpServerRequest, Http
 	// whether a content type is one the gateway flushes per chunk, by the origin's spelling of it
 	private final Map<String, Boolean> streamingContentTypes = new ConcurrentHashMap<>();
 
-	private FastPassthrough(HttpWebHandlerAdapter gateway, HttpHandler fallback, PlainRoutes routes,
+	private FastPassthrough(HttpWebHandlerAdapter gateway, HttpHandler application, PlainRoutes routes,
 			OriginRequestHeaders headers, Relay relay) {
 		this.gateway = gateway;
-		this.fallback = fallback;
+		this.fallback = new ReactorHttpHandlerAdapter(application);
 		this.routes = routes;
 		this.headers = headers;
 		this.relay = relay;
@@ -217,7 +218,7 @@ public final class FastPassthrough implements BiFunction<HttpServerRequest, Http
 		RequestUri uri = (target != null && this.headers.isPlain(request.requestHeaders())) ? RequestUri.of(request)
 				: null;
 		if (target == null || uri == null || !(request instanceof Connection connection)) {
-			return new ReactorHttpHandlerAdapter(this.fallback).apply(request, response);
+			return this.fallback.apply(request, response);
 		}
 		// a GRIP answer detaches its held write, which runs once the relay is over and has let go of the origin's
 		// response (see DetachingHttpHandler)

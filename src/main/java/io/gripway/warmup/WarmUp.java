@@ -12,8 +12,8 @@ import io.gripway.hold.HoldRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import reactor.netty.DisposableServer;
 import org.reactivestreams.Publisher;
+import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -107,7 +107,9 @@ public final class WarmUp implements SmartLifecycle {
 		return origin(exchange.getRequest().getLocalAddress()) != null;
 	}
 
-	/** The warm-up's private origin for a request that came in on {@code local}, its private port, else {@code null}. */
+	/**
+	 * The warm-up's private origin for a request that came in on {@code local}, its private port, else {@code null}.
+	 */
 	public @Nullable URI origin(@Nullable InetSocketAddress local) {
 		int port = this.gatewayPort;
 		if (port == 0) {
