@@ -25,8 +25,8 @@ import reactor.core.publisher.MonoSink;
  * event loop when nothing is pending yet, and a queue offer behind the pending task otherwise. The task writes
  * everything waiting as one HTTP chunk with one flush: a lone message leaves at once, a burst for the same client
  * leaves in one segment. Within a fan-out the task is not handed to the event loop at once but
- * {@linkplain FanOutRound#defer deferred}: each event loop gets one task per fan-out that writes all of its streams,
- * instead of one task and possibly one wake-up per stream.
+ * {@linkplain FanOutRound#defer deferred}: each event loop gets one task per slice of a fan-out's streams that writes
+ * them all, instead of one task and possibly one wake-up per stream.
  *
  * <p>
  * The common case, a message for a stream with nothing pending, carries the content in the task rather than through

@@ -3,6 +3,7 @@ package io.gripway.hold;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,33 @@ class FanOutRoundTests {
 		assertThat(ran).containsExactly("a1", "a2");
 		second.tasks.get(0).run();
 		assertThat(ran).containsExactly("a1", "a2", "b1");
+	}
+
+	@Test
+	void aLargeFanOutReachesEachExecutorASliceAtATimeWhileItGoesOn() {
+		RecordingExecutor executor = new RecordingExecutor();
+		RecordingExecutor other = new RecordingExecutor();
+		List<Integer> ran = new ArrayList<>();
+		FanOutRound.run(() -> {
+			for (int i = 0; i < FanOutRound.SLICE - 1; i++) {
+				int n = i;
+				FanOutRound.defer(executor, () -> ran.add(n));
+			}
+			FanOutRound.defer(other, () -> ran.add(-1));
+			assertThat(executor.tasks).isEmpty();
+			int last = FanOutRound.SLICE - 1;
+			FanOutRound.defer(executor, () -> ran.add(last));
+			// a full slice goes out at once, before the fan-out ends; the other executor's does not
+			assertThat(executor.tasks).hasSize(1);
+			assertThat(other.tasks).isEmpty();
+			FanOutRound.defer(executor, () -> ran.add(FanOutRound.SLICE));
+			assertThat(executor.tasks).hasSize(1);
+		});
+		// the rest when the round ends
+		assertThat(executor.tasks).hasSize(2);
+		assertThat(other.tasks).hasSize(1);
+		executor.tasks.forEach(Runnable::run);
+		assertThat(ran).containsExactlyElementsOf(IntStream.rangeClosed(0, FanOutRound.SLICE).boxed().toList());
 	}
 
 	@Test
